@@ -1,0 +1,229 @@
+# Keel - a teaching microkernel for x86.
+#
+#   make              build the kernel (build/$(PROFILE)/keel.elf)
+#   make run          boot it in QEMU, serial console on this terminal
+#   make test         every test: unit, in-kernel, end to end, lint
+#   make help         every target
+#
+# Variables: PROFILE=dev|standard|hardened, SLICES=N (build slices 0..N),
+# CMDLINE="key=value ..." (extra boot options for run targets), GDBPORT.
+
+PROFILE ?= dev
+PROFILES := dev standard hardened
+ifeq ($(filter $(PROFILE),$(PROFILES)),)
+$(error PROFILE must be one of: $(PROFILES))
+endif
+
+# The slices, in order. SLICES=N builds slices 0..N; the default is all.
+SLICE_NAMES := boot
+SLICES ?= $(words $(wordlist 2,99,$(SLICE_NAMES)))
+ifeq ($(filter $(SLICES),$(shell seq 0 $(words $(wordlist 2,99,$(SLICE_NAMES))))),)
+$(error SLICES must be a slice number from 0 to $(words $(wordlist 2,99,$(SLICE_NAMES))))
+endif
+
+VERSION := 0.1.0
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+BUILD := build/$(PROFILE)
+KERNEL := $(BUILD)/keel.elf
+ISO := $(BUILD)/keel.iso
+ISO_CMDLINE ?=
+
+CROSS ?= i686-linux-gnu-
+CC := $(CROSS)gcc
+NM := $(CROSS)nm
+PYTHON := /usr/bin/python3
+QEMU := qemu-system-i386
+GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
+
+# ---------------------------------------------------------------------------
+# Sources, slice by slice. Each file belongs to one slice; its objects are
+# compiled with KEEL_SLICE set to that slice's name (the first part of the
+# ids of the tests it declares).
+
+slice0_src := \
+	arch/x86/boot.S arch/x86/entry.c arch/x86/gdt.c arch/x86/serial.c \
+	arch/x86/vga.c arch/x86/multiboot.c arch/x86/cpu.c arch/x86/cpuid.c \
+	arch/x86/regs.c arch/x86/backtrace.c \
+	kernel/main.c kernel/fmt.c kernel/kprintf.c kernel/console.c \
+	kernel/string.c kernel/status.c kernel/cmdline.c kernel/bootinfo.c \
+	kernel/panic.c kernel/symbols.c kernel/ktest.c \
+	$(wildcard tests/kernel/boot/*.c)
+
+# Files that depend on the profile (a file or a stub, never an #ifdef).
+profile_src_dev := kernel/monitor.c kernel/monitor_cmds.c
+profile_src_standard := kernel/monitor_stub.c
+profile_src_hardened := kernel/monitor_stub.c kernel/stack_protector.c
+
+SLICE_IDS := $(shell seq 0 $(SLICES))
+SRC := $(foreach n,$(SLICE_IDS),$(slice$(n)_src)) $(profile_src_$(PROFILE))
+OBJ := $(patsubst %,$(BUILD)/obj/%.o,$(SRC))
+
+# Per-object slice name: objects of slice N get the Nth name.
+$(foreach n,$(SLICE_IDS),$(eval $(patsubst %,$(BUILD)/obj/%.o,$(slice$(n)_src)): \
+	SLICE_NAME := $(word $(shell expr $(n) + 1),$(SLICE_NAMES))))
+$(patsubst %,$(BUILD)/obj/%.o,$(profile_src_$(PROFILE))): SLICE_NAME := boot
+
+# Quiet by default; V=1 shows each command.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+# ---------------------------------------------------------------------------
+# Flags. Warnings are errors; the kernel is freestanding 32-bit code with
+# frame pointers (the backtrace walks them) and no FPU/SSE use. Top-level
+# order is kept so tests and monitor commands appear in source order.
+
+OPT_dev := -Og
+OPT_standard := -O2
+OPT_hardened := -O2 -fstack-protector-strong -mstack-protector-guard=global
+
+CFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls \
+	-fno-asynchronous-unwind-tables -fno-toplevel-reorder -mgeneral-regs-only -g \
+	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+	$(OPT_$(PROFILE)) \
+	-Ikernel/include -include kernel/profile/$(PROFILE).h \
+	-DKEEL_VERSION='"$(VERSION)"' -MMD -MP
+ASFLAGS := -m32 -g -Ikernel/include -MMD -MP
+LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
+	-T arch/x86/linker.ld
+
+# ---------------------------------------------------------------------------
+
+.PHONY: all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest lint \
+	format clean deps help FORCE
+
+all: kernel
+kernel: $(KERNEL)
+
+# The build flags are part of what an object depends on.
+$(BUILD)/flags: FORCE | deps-build
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CFLAGS) $(LDFLAGS) $(SLICES)' | cmp -s - $@ || \
+		echo '$(CC) $(CFLAGS) $(LDFLAGS) $(SLICES)' > $@
+
+$(BUILD)/obj/%.c.o: %.c $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -DKEEL_SLICE='"$(SLICE_NAME)"' -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(call say,AS,$<)
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+
+# The symbol table: link once without it, generate it from that link, link
+# again with it, and check that no function moved between the two links.
+$(BUILD)/ksyms-empty.c: scripts/mksyms
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) scripts/mksyms --empty $@
+
+$(BUILD)/ksyms%.o: $(BUILD)/ksyms%.c $(BUILD)/flags
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/keel-pass1.elf: $(OBJ) $(BUILD)/ksyms-empty.o arch/x86/linker.ld
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJ) $(BUILD)/ksyms-empty.o -lgcc
+
+$(BUILD)/ksyms-final.c: $(BUILD)/keel-pass1.elf scripts/mksyms
+	$(call say,SYMS,$@)
+	$(Q)$(PYTHON) scripts/mksyms --nm $(NM) $< $@
+
+$(KERNEL): $(OBJ) $(BUILD)/ksyms-final.o arch/x86/linker.ld
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJ) $(BUILD)/ksyms-final.o -lgcc
+	@$(PYTHON) scripts/mksyms --nm $(NM) $@ $(BUILD)/ksyms-check.c
+	@cmp -s $(BUILD)/ksyms-check.c $(BUILD)/ksyms-final.c || \
+		{ echo "error: functions moved between the two links; see $(BUILD)/ksyms-check.c" >&2; \
+		  rm -f $@; exit 1; }
+
+-include $(OBJ:.o=.d) $(BUILD)/ksyms-final.d $(BUILD)/ksyms-empty.d
+
+# ---------------------------------------------------------------------------
+# Running and debugging.
+
+QEMU_FLAGS := -M pc -cpu max -m 128M -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+run: $(KERNEL) | deps-run
+	@echo "Booting Keel in QEMU: Ctrl-A X quits, 'halt' at the prompt too."
+	-$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio \
+		-kernel $(KERNEL) -append "exit=qemu $(CMDLINE)"
+
+$(ISO): $(KERNEL) scripts/mkiso | deps-iso
+	scripts/mkiso $(KERNEL) $@ "$(ISO_CMDLINE)"
+
+iso: $(ISO)
+
+run-iso: $(ISO) | deps-run
+	@echo "Booting the ISO in QEMU through GRUB: Ctrl-A X quits."
+	-$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO)
+
+bochs: $(ISO) | deps-bochs
+	scripts/bochs $(ISO)
+
+qemu-gdb: $(KERNEL) | deps-run
+	@echo "QEMU is waiting for GDB on port $(GDBPORT): run 'make gdb' in another terminal."
+	-$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) \
+		-kernel $(KERNEL) -append "exit=qemu $(CMDLINE)"
+
+$(BUILD)/gdbinit: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' 'set pagination off' 'set confirm off' \
+		'set architecture i386' 'file $(abspath $(KERNEL))' \
+		'source $(abspath scripts/gdb/keel.py)' \
+		'target remote localhost:$(GDBPORT)' > $@
+
+gdb: $(KERNEL) $(BUILD)/gdbinit | deps-debug
+	gdb -q -x $(BUILD)/gdbinit
+
+# ---------------------------------------------------------------------------
+# Tests and checks.
+
+test: | deps-test
+	@$(PYTHON) tests/run $(TESTFLAGS)
+
+unit: | deps-test
+	@$(PYTHON) tests/run --only unit
+
+ktest: $(KERNEL) | deps-run
+	@$(PYTHON) tests/harness/ktest --kernel $(KERNEL) $(T)
+
+lint: | deps-test
+	@scripts/lint
+
+format: | deps-test
+	clang-format -i $$(git ls-files 'kernel/*.[ch]' 'arch/*.[ch]' 'userspace/*.[ch]' 'tests/*.[ch]')
+
+clean:
+	rm -rf build
+
+deps:
+	scripts/deps all
+
+deps-%:
+	@scripts/deps --check $* 2>/dev/null || scripts/deps $*
+
+help:
+	@sed -n 's/^#   //p' Makefile | head -3
+	@echo "Targets:"
+	@echo "  all         build the kernel ELF ($(KERNEL))"
+	@echo "  iso         build a GRUB rescue ISO ($(ISO))"
+	@echo "  run         boot in QEMU, serial on the terminal (Ctrl-A X quits)"
+	@echo "  run-iso     boot the ISO in QEMU through GRUB"
+	@echo "  bochs       boot the ISO in Bochs with its debugger"
+	@echo "  qemu-gdb    start QEMU halted, waiting for GDB on port $(GDBPORT)"
+	@echo "  gdb         attach GDB with symbols and the 'keel' commands"
+	@echo "  test        run every test; ends with 'N passed, N failed'"
+	@echo "  unit        run the host unit tests only"
+	@echo "  ktest T=X   run in-kernel tests X (all, a suite, suite.case)"
+	@echo "  lint        check function and file sizes and formatting"
+	@echo "  format      clang-format the C sources"
+	@echo "  deps        install every Debian package the project uses"
+	@echo "  clean       remove build/"
+
+FORCE:

@@ -1,0 +1,39 @@
+/*
+ * backtrace.c - walk the chain of stack frames on x86.
+ *
+ * Keel is compiled with frame pointers, so every function starts with
+ *     push %ebp; mov %esp, %ebp
+ * and its frame looks like this:
+ *     [ebp + 4]  the return address into the caller
+ *     [ebp + 0]  the caller's ebp
+ * Following saved ebp values from frame to frame visits every caller.
+ * boot.S sets ebp to 0 before the first call, so the chain ends there.
+ * The walk trusts nothing: a corrupt stack must not fault during a panic.
+ */
+#include <keel/arch.h>
+
+#include "x86.h"
+
+/* [arch_backtrace] */
+size_t arch_backtrace(uintptr_t fp, uintptr_t *pcs, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && fp != 0) {
+		/* Only follow frames that lie in kernel memory and are aligned. */
+		if (fp < KERNEL_VBASE || fp % sizeof(uintptr_t) != 0 ||
+		    fp > UINTPTR_MAX - 2 * sizeof(uintptr_t))
+			break;
+		const uintptr_t *frame = (const uintptr_t *)fp;
+		uintptr_t next = frame[0], ret = frame[1];
+		if (ret == 0)
+			break;
+		pcs[n++] = ret;
+		/* Stacks grow down, so callers' frames are at higher addresses. */
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+	return n;
+}
+/* [arch_backtrace] */

@@ -1,0 +1,65 @@
+/**
+ * @file bootinfo.h
+ * @brief What the boot loader told us, in a form that does not depend on it.
+ *
+ * The arch layer translates the loader's structures (Multiboot 1 on x86)
+ * into one struct boot_info before the generic kernel starts, copying
+ * what it needs so nothing points back into loader memory.
+ */
+#ifndef KEEL_BOOTINFO_H
+#define KEEL_BOOTINFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** @brief Kinds of physical memory region (the values Multiboot uses). */
+enum mem_type {
+	MEM_USABLE = 1,   /**< RAM free for the kernel to use. */
+	MEM_RESERVED = 2, /**< Firmware or device memory: never touch. */
+	MEM_ACPI = 3,     /**< ACPI tables, reclaimable after they are read. */
+	MEM_NVS = 4,      /**< ACPI non-volatile storage: preserve. */
+	MEM_BAD = 5,      /**< Defective RAM. */
+};
+
+/** @brief One region of the physical memory map. */
+struct mem_region {
+	uint64_t base;      /**< First byte. */
+	uint64_t length;    /**< Size in bytes. */
+	enum mem_type type; /**< What it is. */
+};
+
+/** @brief The most regions kept; the rest are counted in dropped_regions. */
+#define BOOT_MAX_REGIONS 32
+/** @brief The longest command line kept, including its NUL. */
+#define BOOT_CMDLINE_MAX 256
+
+/** @brief Everything the loader handed over, copied into kernel memory. */
+struct boot_info {
+	char cmdline[BOOT_CMDLINE_MAX]; /**< The command line (may be empty). */
+	char loader[48];                /**< The loader's name, if it gave one. */
+	char image[64];                 /**< The kernel image's path, if the loader gave it. */
+	struct mem_region regions[BOOT_MAX_REGIONS]; /**< The memory map, in loader order. */
+	size_t region_count;                         /**< Entries used in regions. */
+	size_t dropped_regions;                      /**< Regions beyond BOOT_MAX_REGIONS. */
+	uint64_t kernel_start, kernel_end;           /**< Physical extent of the kernel image. */
+};
+
+/** @brief The boot information of the running kernel. */
+extern struct boot_info bootinfo;
+
+/** @brief A region type's name ("usable"). */
+const char *mem_type_name(enum mem_type type);
+
+/** @brief Total bytes of MEM_USABLE regions in @p bi. */
+uint64_t bootinfo_usable_bytes(const struct boot_info *bi);
+
+/** @brief Print the memory map, one region a line, and its total. */
+void bootinfo_print_map(const struct boot_info *bi);
+
+/**
+ * @brief The generic kernel's entry, called by the arch layer once the
+ * CPU, the consoles and @ref bootinfo are ready. Never returns.
+ */
+__attribute__((noreturn)) void kernel_main(void);
+
+#endif

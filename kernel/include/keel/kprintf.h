@@ -1,0 +1,67 @@
+/**
+ * @file kprintf.h
+ * @brief Formatted output: the formatting engine and the kernel's printf.
+ *
+ * The engine (kfmt_format()) is pure code: it turns a format and its
+ * arguments into characters handed one at a time to a sink, and knows
+ * nothing about consoles. kprintf() sends them to every console;
+ * ksnprintf() into a buffer. Host unit tests compile the engine alone.
+ *
+ * Conversions: %c %s %d %i %u %x %X %p %%, with the flags '-' (left
+ * justify) and '0' (zero pad), a field width (digits or '*'), a precision
+ * for strings (".N" or ".*") and the length modifiers l, ll and z.
+ * A conversion the engine does not know is printed as it stands, so a
+ * typo shows up in the output instead of swallowing arguments.
+ */
+#ifndef KEEL_KPRINTF_H
+#define KEEL_KPRINTF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** @brief Receives each character the engine produces. */
+typedef void (*kfmt_sink_t)(void *ctx, char c);
+
+/**
+ * @brief Format @p fmt with @p ap, handing each character to @p sink.
+ * @return the number of characters produced. Any context; no locks.
+ */
+int kfmt_format(kfmt_sink_t sink, void *ctx, const char *fmt, va_list ap);
+
+/** @brief Buffer size fmt_number() needs: the digits of any 64-bit value and a NUL. */
+#define FMT_NUM_MAX 24
+
+/**
+ * @brief Write the digits of @p value in @p base (2..16) into @p buf.
+ *
+ * Most significant digit first, NUL-terminated, no sign or prefix; zero
+ * is written as "0". @p buf holds FMT_NUM_MAX bytes.
+ * @return the number of digits written. Pure.
+ */
+int fmt_number(char *buf, uint64_t value, unsigned base, bool upper);
+
+/**
+ * @brief Format into @p buf, which holds @p size bytes (C99 snprintf).
+ *
+ * The result is always NUL-terminated when @p size > 0.
+ * @return the length the full result would have had; a value >= @p size
+ *         means the output was truncated. Any context.
+ */
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/** @brief ksnprintf() taking a va_list. */
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/**
+ * @brief Print to every console (serial and VGA).
+ * @return the number of characters printed. Any context; output from
+ *         concurrent callers may interleave.
+ */
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** @brief kprintf() taking a va_list. */
+int kvprintf(const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * main.c - the generic kernel's start: configuration, banner, then work.
+ *
+ * By the time kernel_main() runs, the arch layer has set up the CPU
+ * (segments, the boot page tables), the consoles and `bootinfo`. Slice 0
+ * then has three things it can do: run the in-kernel tests the command
+ * line asks for, start the monitor, or stop. Later slices insert their
+ * initialisation between the banner and that choice.
+ */
+#include <keel/arch.h>
+#include <keel/bootinfo.h>
+#include <keel/config.h>
+#include <keel/console.h>
+#include <keel/kprintf.h>
+#include <keel/ktest.h>
+#include <keel/monitor.h>
+#include <keel/panic.h>
+
+kernel_config_t kconfig;
+
+static void config_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	kprintf("warning: %s\n", msg);
+}
+
+/* [banner] */
+static void banner(void)
+{
+	kprintf("Keel %s (%s profile, %s)\n", KEEL_VERSION, KEEL_PROFILE_NAME, arch_name);
+	kprintf("command line: %s\n", bootinfo.cmdline[0] ? bootinfo.cmdline : "(empty)");
+	kprintf("memory: %llu KiB usable in %zu regions, kernel at %llx-%llx\n",
+	        (unsigned long long)(bootinfo_usable_bytes(&bootinfo) / 1024),
+	        bootinfo.region_count, (unsigned long long)bootinfo.kernel_start,
+	        (unsigned long long)bootinfo.kernel_end);
+	if (kconfig.loglevel >= 2)
+		bootinfo_print_map(&bootinfo);
+}
+/* [banner] */
+
+/* Nothing more to do: stop the way the command line asked. */
+static __attribute__((noreturn)) void kernel_finish(int code)
+{
+	switch (kconfig.exit) {
+	case CONFIG_EXIT_QEMU: arch_machine_exit(code);
+	case CONFIG_EXIT_REBOOT: arch_reboot();
+	default: kprintf("Keel halted.\n"); arch_halt();
+	}
+}
+
+void kernel_main(void)
+{
+	config_defaults(&kconfig);
+	config_parse(&kconfig, bootinfo.cmdline, config_warning, 0);
+	if (!kconfig.vga)
+		console_enable("vga", false);
+	if (kconfig.loglevel >= 1)
+		banner();
+
+	if (kconfig.test[0] != '\0')
+		kernel_finish(ktest_run(kconfig.test));
+	if (kconfig.monitor)
+		monitor_run();
+	kernel_finish(KEEL_EXIT_PASS);
+}

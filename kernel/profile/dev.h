@@ -1,0 +1,8 @@
+/*
+ * dev.h - the DEV profile: for learning and debugging.
+ * Assertions on, the monitor built in and started after boot, light
+ * optimisation (-Og) so GDB shows every variable.
+ */
+#define KEEL_PROFILE_NAME "dev"
+#define KEEL_ASSERTS      1
+#define KEEL_MONITOR      1
