@@ -23,7 +23,7 @@ endif
 
 VERSION := 0.1.0
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-BUILD := build/$(PROFILE)
+BUILD ?= build/$(PROFILE)
 KERNEL := $(BUILD)/keel.elf
 ISO := $(BUILD)/keel.iso
 ISO_CMDLINE ?=
@@ -94,7 +94,8 @@ LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 
 # ---------------------------------------------------------------------------
 
-.PHONY: all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest lint \
+
+.PHONY: print-slices unit-build all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest lint \
 	format clean deps help FORCE
 
 all: kernel
@@ -182,6 +183,27 @@ gdb: $(KERNEL) $(BUILD)/gdbinit | deps-debug
 	gdb -q -x $(BUILD)/gdbinit
 
 # ---------------------------------------------------------------------------
+# Host unit tests: pure kernel files compiled for the host with cmocka,
+# AddressSanitizer and UndefinedBehaviorSanitizer. tests/unit/test_X.c
+# tests kernel/X.c; unit_src_X lists any further kernel files it needs.
+
+HOSTCC ?= gcc
+UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Wall -Wextra -Werror -Ikernel/include \
+	-include kernel/profile/dev.h -DKEEL_VERSION='"$(VERSION)"' -DKEEL_HOST_TEST
+UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
+unit_src_fmt := kernel/fmt.c
+unit_src_cmdline := kernel/cmdline.c kernel/fmt.c
+UNIT_BINS := $(patsubst %,build/unit/test_%,$(UNIT_TESTS))
+
+build/unit/test_%: tests/unit/test_%.c $(wildcard kernel/*.c kernel/include/keel/*.h) | deps-test
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(or $(unit_src_$*),kernel/$*.c) -lcmocka
+
+unit-build: $(UNIT_BINS)
+
+# ---------------------------------------------------------------------------
 # Tests and checks.
 
 test: | deps-test
@@ -207,6 +229,9 @@ deps:
 
 deps-%:
 	@scripts/deps --check $* 2>/dev/null || scripts/deps $*
+
+print-slices:
+	@echo $(words $(wordlist 2,99,$(SLICE_NAMES)))
 
 help:
 	@sed -n 's/^#   //p' Makefile | head -3

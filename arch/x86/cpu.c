@@ -42,6 +42,9 @@ void arch_reboot(void)
 	for (int i = 0; i < 100000 && (inb(KBC_STATUS) & 0x02); i++)
 		arch_cpu_relax();
 	outb(KBC_STATUS, KBC_RESET);
+	/* The reset takes a moment to arrive; give it time before forcing one. */
+	for (int i = 0; i < 10000000; i++)
+		arch_cpu_relax();
 	/* Still here: force a triple fault with an empty interrupt table. */
 	static const struct {
 		uint16_t limit;

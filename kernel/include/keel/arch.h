@@ -15,11 +15,17 @@
 
 struct arch_regs;
 
-/** @brief Exit codes for a machine that can report one (QEMU's isa-debug-exit). */
+/**
+ * @brief Exit codes for a machine that can report one (QEMU's isa-debug-exit).
+ *
+ * QEMU exits with status 2 * code + 1, so these give 33, 35 and 37: far
+ * from the 0 of a reset under -no-reboot and the 1 of QEMU's own errors,
+ * so the harness can never mistake one for the other.
+ */
 enum keel_exit {
-	KEEL_EXIT_PASS = 0,  /**< Everything asked of the kernel succeeded. */
-	KEEL_EXIT_FAIL = 1,  /**< A test failed. */
-	KEEL_EXIT_PANIC = 2, /**< The kernel panicked. */
+	KEEL_EXIT_PASS = 0x10,  /**< Everything asked of the kernel succeeded. */
+	KEEL_EXIT_FAIL = 0x11,  /**< A test failed. */
+	KEEL_EXIT_PANIC = 0x12, /**< The kernel panicked. */
 };
 
 /** @brief The architecture's name ("i386"). */

@@ -1,0 +1,332 @@
+"""keelharness - boot Keel in QEMU, watch it, and say what happened.
+
+Everything that boots a kernel to judge it goes through this module:
+`make test`, the lab grader and `make bench`. One boot gives one
+BootResult, which says how the run ended:
+
+    exited        the kernel left QEMU through isa-debug-exit with a code
+    panic         the kernel printed a panic report (and left with PANIC)
+    triple-fault  the CPU shut down (QEMU logged "Triple fault")
+    reboot        the machine reset for another reason
+    hang          no exit before the time limit
+    flood         more output than the cap allows
+    qemu-error    QEMU itself failed (bad option, missing kernel)
+
+and carries the output, parsed KTAP, the panic report and the last lines
+seen. run_suite() turns one boot of `test=SUITE` into one result per test
+case, attributing a crash or a hang to the case that was running.
+
+The kernel's side of the protocol is in kernel/ktest.c (KTAP version 1
+on COM1) and kernel/include/keel/arch.h (exit codes: QEMU's status is
+2 * code + 1).
+"""
+
+import os
+import re
+import selectors
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+QEMU = 'qemu-system-i386'
+QEMU_BASE = ['-M', 'pc', '-cpu', 'max', '-m', '128M', '-no-reboot',
+             '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
+             '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
+OUTPUT_CAP = 1 << 20
+EXIT_PASS, EXIT_FAIL, EXIT_PANIC = 0x10, 0x11, 0x12
+EXIT_NAMES = {EXIT_PASS: 'pass', EXIT_FAIL: 'fail', EXIT_PANIC: 'panic'}
+
+
+# --------------------------------------------------------------------------
+# KTAP
+
+@dataclass
+class KtapCase:
+    number: int
+    name: str
+    ok: bool
+    diagnostics: list = field(default_factory=list)
+
+
+@dataclass
+class KtapSuite:
+    name: str
+    plan: int = -1
+    cases: list = field(default_factory=list)
+    ok: bool = None          # None until the suite's own result line is seen
+    number: int = 0
+
+
+@dataclass
+class KtapReport:
+    seen: bool = False       # a top-level "KTAP version 1" was found
+    plan: int = -1
+    suites: list = field(default_factory=list)
+    comments: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    @property
+    def complete(self):
+        return (self.seen and not self.errors and self.plan == len(self.suites)
+                and all(s.ok is not None for s in self.suites))
+
+
+RESULT = re.compile(r'^(ok|not ok) (\d+) ([^#]*?)\s*(#.*)?$')
+
+
+def _suite_line(rep, suite, body, pending):
+    """Handle one line indented by four spaces (inside a subtest)."""
+    if body.startswith('KTAP version'):
+        return suite, pending
+    if body.startswith('# Subtest:'):
+        suite = KtapSuite(body.split(':', 1)[1].strip())
+        rep.suites.append(suite)
+        return suite, []
+    if suite is None:
+        rep.errors.append(f'subtest line outside a subtest: {body!r}')
+        return suite, pending
+    if body.startswith('#'):
+        pending.append(body[1:].strip())
+        return suite, pending
+    if re.fullmatch(r'1\.\.\d+', body):
+        suite.plan = int(body[3:])
+        return suite, pending
+    m = RESULT.match(body)
+    if m:
+        number = int(m.group(2))
+        if number != len(suite.cases) + 1 or (0 <= suite.plan < number):
+            rep.errors.append(f'{suite.name}: result {number} ({m.group(3)}) out of '
+                              f'sequence after {len(suite.cases)} of plan {suite.plan}')
+        suite.cases.append(KtapCase(number, m.group(3), m.group(1) == 'ok', pending))
+        return suite, []
+    return suite, pending
+
+
+def _top_line(rep, suite, line):
+    """Handle one top-level line; returns the suite still open, if any."""
+    if re.fullmatch(r'1\.\.\d+', line) and rep.plan < 0:
+        rep.plan = int(line[3:])
+        return suite
+    if line.startswith('#'):
+        rep.comments.append(line[1:].strip())
+        return suite
+    m = RESULT.match(line)
+    if not m:
+        return suite
+    number, name = int(m.group(2)), m.group(3)
+    if suite is None or suite.name != name or suite.ok is not None:
+        rep.errors.append(f'result for suite {name!r} without its subtest')
+        return None
+    suite.ok, suite.number = m.group(1) == 'ok', number
+    if number != len(rep.suites):
+        rep.errors.append(f'suite {name} numbered {number}, expected {len(rep.suites)}')
+    if suite.plan >= 0 and len(suite.cases) != suite.plan:
+        rep.errors.append(f'suite {name} planned {suite.plan} cases, reported {len(suite.cases)}')
+    if suite.ok != all(c.ok for c in suite.cases):
+        rep.errors.append(f'suite {name} result disagrees with its cases')
+    return None
+
+
+def parse_ktap(text):
+    """Parse KTAP version 1 as Keel prints it; other lines are ignored."""
+    rep, suite, pending = KtapReport(), None, []
+    for raw in text.splitlines():
+        line = raw.rstrip('\r')
+        if not rep.seen:
+            rep.seen = line == 'KTAP version 1'
+            continue
+        if line.startswith('    '):
+            suite, pending = _suite_line(rep, suite, line[4:].strip(), pending)
+        else:
+            suite = _top_line(rep, suite, line.strip())
+    if rep.seen and rep.plan < 0:
+        rep.errors.append('no plan line (1..N)')
+    return rep
+
+
+# --------------------------------------------------------------------------
+# Booting
+
+@dataclass
+class BootResult:
+    outcome: str
+    output: str
+    exit_code: int = None       # the kernel's code when outcome is exited/panic
+    status: int = None          # QEMU's exit status
+    duration: float = 0.0
+    stderr: str = ''
+    ktap: KtapReport = None
+    panic: str = ''             # the panic report, reason to backtrace
+
+    def last_lines(self, n=15):
+        return '\n'.join(self.output.rstrip().splitlines()[-n:])
+
+    def describe(self):
+        """One paragraph saying how the boot ended, for a failure report."""
+        if self.outcome == 'panic':
+            return 'kernel panic:\n' + self.panic
+        if self.outcome == 'triple-fault':
+            return 'triple fault (the CPU reset); last output:\n' + self.last_lines()
+        if self.outcome == 'reboot':
+            return 'unexpected reboot; last output:\n' + self.last_lines()
+        if self.outcome == 'hang':
+            return (f'hang: no exit after {self.duration:.0f} s; last output:\n'
+                    + self.last_lines())
+        if self.outcome == 'flood':
+            return (f'output flood: more than {OUTPUT_CAP // 1024} KiB of output; '
+                    'last output:\n' + self.last_lines(5))
+        if self.outcome == 'qemu-error':
+            return f'QEMU failed (status {self.status}): {self.stderr.strip()}'
+        return f'kernel exited with {EXIT_NAMES.get(self.exit_code, self.exit_code)}'
+
+
+def _extract_panic(text):
+    at = text.find('PANIC: ')
+    if at < 0:
+        return ''
+    report = text[at:]
+    end = report.find('Kernel stopped.')
+    return (report[:end] if end >= 0 else report).rstrip()
+
+
+def _read_until_exit(proc, timeout, cap):
+    """Collect stdout until EOF, the deadline or the cap; returns (bytes, why)."""
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    chunks, size, deadline = [], 0, time.monotonic() + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return b''.join(chunks), 'hang'
+            if not sel.select(min(left, 1.0)):
+                continue
+            data = os.read(proc.stdout.fileno(), 65536)
+            if not data:
+                return b''.join(chunks), None
+            chunks.append(data)
+            size += len(data)
+            if size > cap:
+                return b''.join(chunks)[:cap], 'flood'
+    finally:
+        sel.close()
+
+
+def _classify(status, log, why):
+    if why:
+        return why, None
+    if status is not None and status >= 33 and status % 2 == 1:
+        code = (status - 1) // 2
+        return ('panic' if code == EXIT_PANIC else 'exited'), code
+    if status == 0:
+        return ('triple-fault' if 'Triple fault' in log else 'reboot'), None
+    return 'qemu-error', None
+
+
+def boot(kernel, cmdline='', timeout=60.0, cap=OUTPUT_CAP, extra=(), qemu=QEMU,
+         media=None):
+    """Boot @kernel (or the ISO @media) with @cmdline and wait for the end.
+
+    `exit=qemu` is always added so the kernel leaves QEMU when done.
+    """
+    tmp = tempfile.mkdtemp(prefix='keel-boot-')
+    log = os.path.join(tmp, 'qemu.log')
+    image = ['-cdrom', media] if media else ['-kernel', str(kernel), '-append',
+                                             f'exit=qemu {cmdline}'.strip()]
+    cmd = [qemu, *QEMU_BASE, '-d', 'cpu_reset', '-D', log, *image, *extra]
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=open(os.path.join(tmp, 'stderr'), 'wb'))
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return BootResult('qemu-error', '', stderr=f'cannot start {qemu}: {e}')
+    try:
+        data, why = _read_until_exit(proc, timeout, cap)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        status = proc.wait()
+        proc.stdout.close()
+    duration = time.monotonic() - start
+    logtext = _read(log)
+    stderr = _read(os.path.join(tmp, 'stderr'))
+    shutil.rmtree(tmp, ignore_errors=True)
+    text = data.decode('utf-8', 'replace').replace('\r\n', '\n')
+    outcome, code = _classify(None if why else status, logtext, why)
+    if outcome == 'exited' and 'PANIC: ' in text:
+        outcome = 'panic'
+    return BootResult(outcome, text, code, status, duration, stderr, parse_ktap(text),
+                      _extract_panic(text))
+
+
+def _read(path):
+    try:
+        with open(path, 'rb') as f:
+            return f.read(1 << 20).decode('utf-8', 'replace')
+    except OSError:
+        return ''
+
+
+# --------------------------------------------------------------------------
+# Tests
+
+@dataclass
+class TestResult:
+    id: str
+    ok: bool
+    reason: str = ''            # why it failed: the first line is the summary
+    duration: float = 0.0
+
+
+def list_tests(kernel, timeout=60.0):
+    """Ask the kernel for its tests: a list of (id, explicit)."""
+    res = boot(kernel, 'test=list', timeout=timeout)
+    tests = []
+    for line in res.output.splitlines():
+        m = re.match(r'# test (\S+)( \(explicit\))?$', line.strip())
+        if m:
+            tests.append((m.group(1), bool(m.group(2))))
+    if res.outcome != 'exited' or not tests:
+        raise RuntimeError('cannot list the kernel\'s tests: ' + res.describe())
+    return tests
+
+
+def _case_reason(case):
+    detail = '\n'.join(case.diagnostics) or '(no diagnostic)'
+    return 'assertion failed: ' + detail
+
+
+def results_from_boot(res, suite_id, case_ids):
+    """One TestResult per id in @case_ids (slice.suite.case) from one boot."""
+    suite = next((s for s in res.ktap.suites if s.name == suite_id), None)
+    reported = {c.name: c for c in suite.cases} if suite else {}
+    clean = res.outcome == 'exited' and not res.ktap.errors
+    results, blamed = [], False
+    for cid in case_ids:
+        name = cid.rsplit('.', 1)[1]
+        case = reported.get(name)
+        if case is not None and (clean or res.outcome != 'exited'):
+            results.append(TestResult(cid, case.ok, '' if case.ok else _case_reason(case)))
+        elif res.ktap.errors:
+            results.append(TestResult(cid, False, 'malformed KTAP: ' + '; '.join(res.ktap.errors)))
+        elif not res.ktap.seen and res.outcome == 'exited':
+            results.append(TestResult(cid, False, 'missing KTAP: the kernel printed no '
+                                      '"KTAP version 1"\n' + res.last_lines()))
+        elif not blamed and res.outcome != 'exited':
+            blamed = True     # the first unreported case is the one that was running
+            results.append(TestResult(cid, False, res.describe()))
+        else:
+            why = 'an earlier case stopped the kernel' if blamed else 'no result reported'
+            results.append(TestResult(cid, False, f'not run: {why}'))
+    for r in results:
+        r.duration = res.duration / max(len(results), 1)
+    return results
+
+
+def run_suite(kernel, suite_id, case_ids, timeout=60.0, cmdline=''):
+    """Boot once with test=@suite_id and return a TestResult per case."""
+    res = boot(kernel, f'test={suite_id} {cmdline}'.strip(), timeout=timeout)
+    return results_from_boot(res, suite_id, case_ids)
