@@ -206,7 +206,11 @@ unit-build: $(UNIT_BINS)
 # ---------------------------------------------------------------------------
 # Tests and checks.
 
-test: | deps-test
+# Everything the tests drive: compilers, QEMU, GRUB, Bochs, GDB, cmocka.
+TEST_DEPS := build run iso bochs debug test
+
+test:
+	@scripts/deps --check $(TEST_DEPS) 2>/dev/null || scripts/deps $(TEST_DEPS)
 	@$(PYTHON) tests/run $(TESTFLAGS)
 
 unit: | deps-test
