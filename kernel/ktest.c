@@ -190,19 +190,19 @@ static size_t selected_suite_count(const struct selection *sel)
 	return n;
 }
 
-int ktest_run(const char *text)
+int ktest_run(const char *selection)
 {
 	static struct selection sel;
 	size_t number = 0;
 	bool all_ok = true;
 
 	kprintf("KTAP version 1\n");
-	if (strcmp(text, "list") == 0) {
+	if (strcmp(selection, "list") == 0) {
 		list_tests();
 		kprintf("1..0\n");
 		return KEEL_EXIT_PASS;
 	}
-	if (!selection_parse(&sel, text)) {
+	if (!selection_parse(&sel, selection)) {
 		kprintf("# ktest: more than %d names in test=\n", KTEST_MAX_WORDS);
 		kprintf("1..0\n");
 		return KEEL_EXIT_FAIL;

@@ -56,6 +56,8 @@ void kernel_main(void)
 		console_enable("vga", false);
 	if (kconfig.loglevel >= 1)
 		banner();
+	if (bootinfo.region_count == 0)
+		kprintf("warning: the boot loader gave no memory map\n");
 
 	if (kconfig.test[0] != '\0')
 		kernel_finish(ktest_run(kconfig.test));

@@ -54,19 +54,18 @@ static void copy_string(char *dst, size_t size, uint32_t pa)
 /*
  * GRUB and QEMU both start the command line with the image's path
  * ("/boot/keel.elf exit=qemu"). Move that word to bootinfo.image so the
- * command line holds only options.
+ * command line holds only options. Options always have an '=', which is
+ * how a loader that does not pass the path is recognised.
  */
 static void split_image_path(void)
 {
 	char *cmd = bootinfo.cmdline;
 	size_t len = 0;
-	bool path = false, option = false;
+	bool option = false;
 
-	for (; cmd[len] && cmd[len] != ' '; len++) {
-		path = path || cmd[len] == '/';
+	for (; cmd[len] && cmd[len] != ' '; len++)
 		option = option || cmd[len] == '=';
-	}
-	if (!path || option)
+	if (len == 0 || option)
 		return;
 	size_t n = len < sizeof(bootinfo.image) - 1 ? len : sizeof(bootinfo.image) - 1;
 	memcpy(bootinfo.image, cmd, n);

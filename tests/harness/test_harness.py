@@ -138,3 +138,10 @@ def test_parser_rejects_bad_ktap(ctx):
     truncated = kh.parse_ktap(GOOD.rsplit('not ok 1', 1)[0])
     assert not truncated.complete, 'a transcript without its last result is complete'
     assert not kh.parse_ktap('no ktap here').seen
+
+
+def test_hardened_catches_stack_smash(ctx):
+    hardened = ctx.root / 'build' / 'hardened' / 'keel.elf'
+    res = kh.boot(hardened, f'test={SUITE}.smashes_stack', timeout=60)
+    assert res.outcome == 'panic', res.describe()
+    assert 'PANIC: stack smashing detected' in res.panic, res.panic

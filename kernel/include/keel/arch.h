@@ -81,4 +81,15 @@ void arch_cpu_relax(void);
 /** @brief Trigger the emulator's breakpoint (Bochs magic break); a no-op elsewhere. */
 void arch_debug_break(void);
 
+/**
+ * @brief Stop here in the Bochs debugger (`make bochs`).
+ *
+ * Put `BOCHS_BREAK();` where you want to look around: Bochs (its config
+ * sets `magic_break: enabled=1`) stops after the breakpoint instruction
+ * and shows its `<bochs:N>` prompt; `c` continues. QEMU and real CPUs
+ * run straight on, and `scripts/bochs --headless` (the tests) notes the
+ * stop and continues. A debugging aid: never leave one in committed code.
+ */
+#define BOCHS_BREAK() arch_debug_break()
+
 #endif

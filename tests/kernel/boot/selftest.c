@@ -66,3 +66,15 @@ KTEST_EXPLICIT_CASE(selftest, floods)
 	for (int i = 0; i < 200000; i++)
 		kprintf("flood flood flood flood flood flood flood flood %d\n", i);
 }
+
+KTEST_EXPLICIT_CASE(selftest, smashes_stack)
+{
+	/* Overrun a local array past the canary and the return address. Only
+	 * the HARDENED profile catches this (its stack protector panics); in
+	 * the others the return jumps to 0x41414141 and the CPU shuts down. */
+	volatile char buf[8];
+	volatile int n = 64;
+	for (int i = 0; i < n; i++)
+		buf[i] = 'A';
+	KT_EXPECT(buf[0] == 'A');
+}
