@@ -63,9 +63,12 @@ $(foreach n,$(SLICE_IDS),$(eval $(patsubst %,$(BUILD)/obj/%.o,$(slice$(n)_src)):
 	SLICE_NAME := $(word $(shell expr $(n) + 1),$(SLICE_NAMES))))
 $(patsubst %,$(BUILD)/obj/%.o,$(profile_src_$(PROFILE))): SLICE_NAME := boot
 
-# Quiet by default; V=1 shows each command.
+# Quiet by default; V=1 shows each command, make -s shows nothing.
 ifeq ($(V),1)
 Q :=
+say = @true
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+Q := @
 say = @true
 else
 Q := @
@@ -155,8 +158,14 @@ run: $(KERNEL) | deps-run
 	-$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio \
 		-kernel $(KERNEL) -append "exit=qemu $(CMDLINE)"
 
-$(ISO): $(KERNEL) scripts/mkiso | deps-iso
-	scripts/mkiso $(KERNEL) $@ "$(ISO_CMDLINE)"
+# The ISO's command line is baked into its grub.cfg: a change rebuilds it.
+$(BUILD)/iso-cmdline: FORCE
+	@mkdir -p $(@D)
+	@echo '$(ISO_CMDLINE)' | cmp -s - $@ || echo '$(ISO_CMDLINE)' > $@
+
+$(ISO): $(KERNEL) scripts/mkiso $(BUILD)/iso-cmdline | deps-iso
+	$(call say,ISO,$@)
+	$(Q)scripts/mkiso $(KERNEL) $@ "$(ISO_CMDLINE)"
 
 iso: $(ISO)
 
