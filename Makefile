@@ -215,8 +215,9 @@ unit-build: $(UNIT_BINS)
 # ---------------------------------------------------------------------------
 # Tests and checks.
 
-# Everything the tests drive: compilers, QEMU, GRUB, Bochs, GDB, cmocka.
-TEST_DEPS := build run iso bochs debug test
+# Everything the tests drive: compilers, QEMU, GRUB, Bochs, GDB, cmocka,
+# Sphinx and Doxygen.
+TEST_DEPS := build run iso bochs debug test book
 
 test:
 	@scripts/deps --check $(TEST_DEPS) 2>/dev/null || scripts/deps $(TEST_DEPS)
@@ -246,7 +247,12 @@ deps-%:
 print-slices:
 	@echo $(words $(wordlist 2,99,$(SLICE_NAMES)))
 
-help:
+# The book (make book, book-pdf, docs) and the labs (make lab, grade,
+# autograder) keep their rules beside their sources.
+include book/book.mk
+include labs/labs.mk
+
+help::
 	@sed -n 's/^#   //p' Makefile | head -3
 	@echo "Targets:"
 	@echo "  all         build the kernel ELF ($(KERNEL))"
