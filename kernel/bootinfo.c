@@ -13,11 +13,16 @@ struct boot_info bootinfo;
 const char *mem_type_name(enum mem_type type)
 {
 	switch (type) {
-	case MEM_USABLE: return "usable";
-	case MEM_RESERVED: return "reserved";
-	case MEM_ACPI: return "ACPI reclaimable";
-	case MEM_NVS: return "ACPI NVS";
-	case MEM_BAD: return "bad";
+	case MEM_USABLE:
+		return "usable";
+	case MEM_RESERVED:
+		return "reserved";
+	case MEM_ACPI:
+		return "ACPI reclaimable";
+	case MEM_NVS:
+		return "ACPI NVS";
+	case MEM_BAD:
+		return "bad";
 	}
 	return "unknown";
 }

@@ -123,8 +123,10 @@ static bool store(kernel_config_t *cfg, const struct config_key *key, struct wor
 	char *field = (char *)cfg + key->offset;
 
 	switch (key->type) {
-	case CONFIG_BOOL: return parse_bool(v, (bool *)field);
-	case CONFIG_UINT: return parse_uint(v, key->min, key->max, (unsigned *)field);
+	case CONFIG_BOOL:
+		return parse_bool(v, (bool *)field);
+	case CONFIG_UINT:
+		return parse_uint(v, key->min, key->max, (unsigned *)field);
 	case CONFIG_ENUM: {
 		int e;
 		if (!parse_enum(v, key->names, &e))
@@ -167,11 +169,15 @@ static void expected_values(const struct config_key *key, char *buf, size_t size
 	size_t used = 0;
 
 	switch (key->type) {
-	case CONFIG_BOOL: ksnprintf(buf, size, "on or off"); return;
+	case CONFIG_BOOL:
+		ksnprintf(buf, size, "on or off");
+		return;
 	case CONFIG_UINT:
 		ksnprintf(buf, size, "a number from %u to %u", key->min, key->max);
 		return;
-	case CONFIG_STRING: ksnprintf(buf, size, "at most %zu characters", key->size - 1); return;
+	case CONFIG_STRING:
+		ksnprintf(buf, size, "at most %zu characters", key->size - 1);
+		return;
 	case CONFIG_ENUM:
 		buf[0] = '\0';
 		for (int i = 0; key->names[i] && used < size; i++)
@@ -235,10 +241,18 @@ const char *config_format(const kernel_config_t *cfg, const struct config_key *k
 	const char *field = (const char *)cfg + key->offset;
 
 	switch (key->type) {
-	case CONFIG_BOOL: ksnprintf(buf, size, "%s", *(const bool *)field ? "on" : "off"); break;
-	case CONFIG_UINT: ksnprintf(buf, size, "%u", *(const unsigned *)field); break;
-	case CONFIG_ENUM: ksnprintf(buf, size, "%s", key->names[*(const int *)field]); break;
-	case CONFIG_STRING: ksnprintf(buf, size, "%s", field); break;
+	case CONFIG_BOOL:
+		ksnprintf(buf, size, "%s", *(const bool *)field ? "on" : "off");
+		break;
+	case CONFIG_UINT:
+		ksnprintf(buf, size, "%u", *(const unsigned *)field);
+		break;
+	case CONFIG_ENUM:
+		ksnprintf(buf, size, "%s", key->names[*(const int *)field]);
+		break;
+	case CONFIG_STRING:
+		ksnprintf(buf, size, "%s", field);
+		break;
 	}
 	return buf;
 }

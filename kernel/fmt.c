@@ -99,20 +99,28 @@ static void emit_string(struct fmt_out *out, const struct fmt_spec *spec, const 
 static int64_t arg_signed(const struct fmt_spec *spec, va_list *ap)
 {
 	switch (spec->length) {
-	case 1: return va_arg(*ap, long);
-	case 2: return va_arg(*ap, long long);
-	case 3: return (int64_t)va_arg(*ap, size_t);
-	default: return va_arg(*ap, int);
+	case 1:
+		return va_arg(*ap, long);
+	case 2:
+		return va_arg(*ap, long long);
+	case 3:
+		return (int64_t)va_arg(*ap, size_t);
+	default:
+		return va_arg(*ap, int);
 	}
 }
 
 static uint64_t arg_unsigned(const struct fmt_spec *spec, va_list *ap)
 {
 	switch (spec->length) {
-	case 1: return va_arg(*ap, unsigned long);
-	case 2: return va_arg(*ap, unsigned long long);
-	case 3: return va_arg(*ap, size_t);
-	default: return va_arg(*ap, unsigned int);
+	case 1:
+		return va_arg(*ap, unsigned long);
+	case 2:
+		return va_arg(*ap, unsigned long long);
+	case 3:
+		return va_arg(*ap, size_t);
+	default:
+		return va_arg(*ap, unsigned int);
 	}
 }
 
@@ -202,14 +210,20 @@ static const char *convert(struct fmt_out *out, const char *start, va_list *ap)
 			emit_pad(out, ' ', spec.width - 1);
 		return p + 1;
 	}
-	case 's': emit_string(out, &spec, va_arg(*ap, const char *)); return p + 1;
+	case 's':
+		emit_string(out, &spec, va_arg(*ap, const char *));
+		return p + 1;
 	case 'd':
 	case 'i':
 	case 'u':
 	case 'x':
 	case 'X':
-	case 'p': convert_integer(out, &spec, *p, ap); return p + 1;
-	case '%': emit(out, '%'); return p + 1;
+	case 'p':
+		convert_integer(out, &spec, *p, ap);
+		return p + 1;
+	case '%':
+		emit(out, '%');
+		return p + 1;
 	default:
 		/* Unknown conversion (or the format ended): print it as written. */
 		emit(out, '%');

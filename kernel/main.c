@@ -42,9 +42,13 @@ static void banner(void)
 static __attribute__((noreturn)) void kernel_finish(int code)
 {
 	switch (kconfig.exit) {
-	case CONFIG_EXIT_QEMU: arch_machine_exit(code);
-	case CONFIG_EXIT_REBOOT: arch_reboot();
-	default: kprintf("Keel halted.\n"); arch_halt();
+	case CONFIG_EXIT_QEMU:
+		arch_machine_exit(code);
+	case CONFIG_EXIT_REBOOT:
+		arch_reboot();
+	default:
+		kprintf("Keel halted.\n");
+		arch_halt();
 	}
 }
 

@@ -41,9 +41,12 @@ void backtrace_print(uintptr_t fp)
 static __attribute__((noreturn)) void panic_stop(void)
 {
 	switch (kconfig.exit) {
-	case CONFIG_EXIT_QEMU: arch_machine_exit(KEEL_EXIT_PANIC);
-	case CONFIG_EXIT_REBOOT: arch_reboot();
-	default: arch_halt();
+	case CONFIG_EXIT_QEMU:
+		arch_machine_exit(KEEL_EXIT_PANIC);
+	case CONFIG_EXIT_REBOOT:
+		arch_reboot();
+	default:
+		arch_halt();
 	}
 }
 
