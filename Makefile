@@ -46,7 +46,7 @@ slice0_src := \
 	arch/x86/regs.c arch/x86/backtrace.c \
 	kernel/main.c kernel/fmt.c kernel/kprintf.c kernel/console.c \
 	kernel/string.c kernel/status.c kernel/cmdline.c kernel/bootinfo.c \
-	kernel/panic.c kernel/symbols.c kernel/ktest.c \
+	kernel/panic.c kernel/symbols.c kernel/ktest.c kernel/init.c \
 	$(wildcard tests/kernel/boot/*.c)
 
 # Files that depend on the profile (a file or a stub, never an #ifdef).

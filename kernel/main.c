@@ -5,12 +5,14 @@
  * (segments, the boot page tables), the consoles and `bootinfo`. Slice 0
  * then has three things it can do: run the in-kernel tests the command
  * line asks for, start the monitor, or stop. Later slices insert their
- * initialisation between the banner and that choice.
+ * initialisation between the banner and that choice, through KEEL_INIT()
+ * entries that init_run_all() finds in a linker section.
  */
 #include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/config.h>
 #include <keel/console.h>
+#include <keel/init.h>
 #include <keel/kprintf.h>
 #include <keel/ktest.h>
 #include <keel/monitor.h>
@@ -62,6 +64,7 @@ void kernel_main(void)
 		banner();
 	if (bootinfo.region_count == 0)
 		kprintf("warning: the boot loader gave no memory map\n");
+	init_run_all();
 
 	if (kconfig.test[0] != '\0')
 		kernel_finish(ktest_run(kconfig.test));
