@@ -202,6 +202,7 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-reco
 	-include kernel/profile/dev.h -DKEEL_VERSION='"$(VERSION)"' -DKEEL_HOST_TEST
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 unit_src_fmt := kernel/fmt.c
+unit_src_fmt_edges := kernel/fmt.c
 unit_src_cmdline := kernel/cmdline.c kernel/fmt.c
 UNIT_BINS := $(patsubst %,build/unit/test_%,$(UNIT_TESTS))
 

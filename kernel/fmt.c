@@ -103,8 +103,8 @@ static int64_t arg_signed(const struct fmt_spec *spec, va_list *ap)
 		return va_arg(*ap, long);
 	case 2:
 		return va_arg(*ap, long long);
-	case 3:
-		return (int64_t)va_arg(*ap, size_t);
+	case 3: /* %zd: size_t's signed twin, sign-extended on 32-bit targets */
+		return (int64_t)(intptr_t)va_arg(*ap, size_t);
 	default:
 		return va_arg(*ap, int);
 	}
@@ -151,46 +151,54 @@ static void convert_integer(struct fmt_out *out, struct fmt_spec *spec, char con
 	emit_number(out, spec, prefix, digits, n);
 }
 
+/* Widths and precisions are clamped here: no field is wider than a screenful. */
+#define FMT_FIELD_MAX 4096
+
+static int clamp_field(int64_t v)
+{
+	return v > FMT_FIELD_MAX ? FMT_FIELD_MAX : (int)v;
+}
+
+/* A field count: '*' takes an int argument, else decimal digits (maybe none). */
+static int64_t parse_count(const char **p, va_list *ap)
+{
+	int64_t n = 0;
+
+	if (**p == '*') {
+		(*p)++;
+		return va_arg(*ap, int);
+	}
+	while (**p >= '0' && **p <= '9') {
+		n = n * 10 + (*(*p)++ - '0');
+		if (n > FMT_FIELD_MAX)
+			n = FMT_FIELD_MAX + 1; /* keep reading digits, never overflow */
+	}
+	return n;
+}
+
 /* Parse flags, width, precision and length after a '%'; return the conversion. */
 static const char *parse_spec(const char *p, struct fmt_spec *spec, va_list *ap)
 {
 	*spec = (struct fmt_spec){.precision = -1};
-	for (;; p++) {
-		if (*p == '-')
-			spec->left = true;
-		else if (*p == '0')
-			spec->zero = true;
-		else
-			break;
+	for (; *p == '-' || *p == '0'; p++)
+		*(*p == '-' ? &spec->left : &spec->zero) = true;
+	int64_t width = parse_count(&p, ap);
+	if (width < 0) { /* a negative '*' width means left-justify */
+		spec->left = true;
+		width = -width;
 	}
-	if (*p == '*') {
-		spec->width = va_arg(*ap, int);
-		if (spec->width < 0) {
-			spec->left = true;
-			spec->width = -spec->width;
-		}
-		p++;
-	}
-	while (*p >= '0' && *p <= '9')
-		spec->width = spec->width * 10 + (*p++ - '0');
+	spec->width = clamp_field(width);
 	if (*p == '.') {
 		p++;
-		spec->precision = 0;
-		if (*p == '*') {
-			spec->precision = va_arg(*ap, int);
-			p++;
-		}
-		while (*p >= '0' && *p <= '9')
-			spec->precision = spec->precision * 10 + (*p++ - '0');
+		int64_t precision = parse_count(&p, ap);
+		spec->precision = precision < 0 ? -1 : clamp_field(precision);
 	}
 	if (*p == 'z') {
 		spec->length = 3;
 		p++;
 	}
-	while (*p == 'l' && spec->length < 2) {
+	for (; *p == 'l' && spec->length < 2; p++)
 		spec->length++;
-		p++;
-	}
 	return p;
 }
 

@@ -9,7 +9,9 @@
  *
  * Conversions: %c %s %d %i %u %x %X %p %%, with the flags '-' (left
  * justify) and '0' (zero pad), a field width (digits or '*'), a precision
- * for strings (".N" or ".*") and the length modifiers l, ll and z.
+ * for strings (".N" or ".*") and the length modifiers l, ll and z. Widths
+ * and precisions above 4096 are treated as 4096. Unlike C, a precision on
+ * an integer is ignored and a NULL %s prints "(null)" (cut by precision).
  * A conversion the engine does not know is printed as it stands, so a
  * typo shows up in the output instead of swallowing arguments.
  */
@@ -30,8 +32,8 @@ typedef void (*kfmt_sink_t)(void *ctx, char c);
  */
 int kfmt_format(kfmt_sink_t sink, void *ctx, const char *fmt, va_list ap);
 
-/** @brief Buffer size fmt_number() needs: the digits of any 64-bit value and a NUL. */
-#define FMT_NUM_MAX 24
+/** @brief Buffer size fmt_number() needs: 64 binary digits and a NUL. */
+#define FMT_NUM_MAX 65
 
 /**
  * @brief Write the digits of @p value in @p base (2..16) into @p buf.

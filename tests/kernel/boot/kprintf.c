@@ -45,3 +45,17 @@ KTEST(kprintf, truncation)
 	KT_EXPECT_EQ(n, 11);
 	KT_EXPECT_STREQ(small, "overf");
 }
+
+KTEST(kprintf, size_modifiers)
+{
+	/* On i386 size_t is 32 bits: %zd must still see -1 as negative. */
+	KT_EXPECT_STREQ(FMT("%zd %zu", (ptrdiff_t)-1, (size_t)4000000000u), "-1 4000000000");
+}
+
+KTEST(kprintf, binary_digits)
+{
+	char buf[FMT_NUM_MAX];
+	KT_EXPECT_EQ(fmt_number(buf, UINT64_MAX, 2, false), 64);
+	KT_EXPECT_EQ(fmt_number(buf, 0, 10, false), 1);
+	KT_EXPECT_STREQ(buf, "0");
+}
