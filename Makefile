@@ -15,7 +15,7 @@ $(error PROFILE must be one of: $(PROFILES))
 endif
 
 # The slices, in order. SLICES=N builds slices 0..N; the default is all.
-SLICE_NAMES := boot
+SLICE_NAMES := boot sched
 SLICES ?= $(words $(wordlist 2,99,$(SLICE_NAMES)))
 ifeq ($(filter $(SLICES),$(shell seq 0 $(words $(wordlist 2,99,$(SLICE_NAMES))))),)
 $(error SLICES must be a slice number from 0 to $(words $(wordlist 2,99,$(SLICE_NAMES))))
@@ -48,6 +48,14 @@ slice0_src := \
 	kernel/string.c kernel/status.c kernel/cmdline.c kernel/bootinfo.c \
 	kernel/panic.c kernel/symbols.c kernel/ktest.c kernel/init.c \
 	$(wildcard tests/kernel/boot/*.c)
+
+slice1_src := \
+	arch/x86/idt.c arch/x86/trap.S arch/x86/trap.c arch/x86/pic.c \
+	arch/x86/pit.c arch/x86/lapic.c arch/x86/time.c arch/x86/context.c \
+	arch/x86/switch.S \
+	kernel/irq.c kernel/runq.c kernel/timerq.c kernel/thread.c kernel/kstack.c \
+	kernel/sched.c kernel/wait.c kernel/timer.c kernel/sched_monitor.c \
+	$(wildcard tests/kernel/sched/*.c)
 
 # Files that depend on the profile (a file or a stub, never an #ifdef).
 profile_src_dev := kernel/monitor.c kernel/monitor_cmds.c
@@ -85,7 +93,8 @@ OPT_standard := -O2
 OPT_hardened := -O2 -fstack-protector-strong -mstack-protector-guard=global
 
 CFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
-	-fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-toplevel-reorder -mgeneral-regs-only -g \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 	$(OPT_$(PROFILE)) \

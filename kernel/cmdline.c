@@ -17,9 +17,11 @@
 
 #define KEY(field) offsetof(kernel_config_t, field)
 
-_Static_assert(sizeof(enum config_exit) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum config_exit) == sizeof(int) && sizeof(enum config_tick) == sizeof(int),
+               "enum keys are stored as int");
 
 static const char *const exit_names[] = {"halt", "qemu", "reboot", 0};
+static const char *const tick_names[] = {"auto", "pit", 0};
 
 /* [config_keys] */
 const struct config_key config_keys[] = {
@@ -32,6 +34,8 @@ const struct config_key config_keys[] = {
      "when done or on panic: halt, leave QEMU (isa-debug-exit) or reboot"},
     {"loglevel", CONFIG_UINT, KEY(loglevel), 0, 0, 3, 0,
      "how much boot prints: 0 warnings only, 1 banner, 2 memory map, 3 debug"},
+    {"tick", CONFIG_ENUM, KEY(tick), 0, 0, 0, tick_names,
+     "the scheduler tick: auto (local APIC timer if present) or pit"},
 };
 /* [config_keys] */
 const size_t config_key_count = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -44,6 +48,7 @@ void config_defaults(kernel_config_t *cfg)
 	    .vga = true,
 	    .exit = CONFIG_EXIT_HALT,
 	    .loglevel = 1,
+	    .tick = CONFIG_TICK_AUTO,
 	};
 }
 

@@ -49,6 +49,13 @@ void console_write(const char *s, size_t len)
 		console_putc(s[i]);
 }
 
+static void (*poll_wait)(void) = arch_cpu_relax;
+
+void console_set_poll_wait(void (*wait)(void))
+{
+	poll_wait = wait ? wait : arch_cpu_relax;
+}
+
 char console_getc(void)
 {
 	for (;;) {
@@ -57,6 +64,6 @@ char console_getc(void)
 			if (c >= 0)
 				return (char)c;
 		}
-		arch_cpu_relax();
+		poll_wait();
 	}
 }

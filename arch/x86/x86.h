@@ -26,7 +26,32 @@
 #define SEL_UCODE (0x18 | 3)
 #define SEL_UDATA (0x20 | 3)
 
+#define PTE_PWT   0x008 /* write-through */
+#define PTE_PCD   0x010 /* cache disabled: for device registers */
+#define EFLAGS_IF 0x200
+
+/* Interrupt vectors: the CPU's exceptions, then the PICs' lines, then the APIC's. */
+#define T_EXCEPTIONS  32
+#define T_IRQ0        32 /* PIC lines 0-15 arrive at 32-47 */
+#define T_LAPIC_TIMER 48
+#define T_STUBS       49  /* stubs for vectors 0..48 ... */
+#define T_SPURIOUS    255 /* ... and the local APIC's spurious vector */
+
+/* The trap frame, as trap.S builds it; trap.c checks these against the struct. */
+#define TF_EDI    0
+#define TF_EBP    8
+#define TF_EAX    28
+#define TF_GS     32
+#define TF_DS     44
+#define TF_TRAPNO 48
+#define TF_ERR    52
+#define TF_EIP    56
+#define TF_CS     60
+#define TF_EFLAGS 64
+#define TF_SIZE   68
+
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline void outb(uint16_t port, uint8_t v)
@@ -60,7 +85,58 @@ struct arch_regs {
 	uint32_t cr0, cr2, cr3, cr4;
 };
 
+/* What the CPU and trap.S push on an interrupt or exception, lowest address first. */
+struct trap_frame {
+	uint32_t edi, esi, ebp, esp_at_pushal, ebx, edx, ecx, eax; /* pushal */
+	uint32_t gs, fs, es, ds;                                   /* trap_common */
+	uint32_t trapno, err;                                      /* the stub */
+	uint32_t eip, cs, eflags;                                  /* the CPU */
+};
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static inline void cpuid_leaf(uint32_t leaf, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+	                 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+	                 : "a"(leaf), "c"(0));
+}
+
 void gdt_init(void);
+
+/* Slice 1. */
+void pic_init(void);
+void pic_mask(unsigned irq);
+void pic_unmask(unsigned irq);
+void pic_eoi(unsigned irq);
+bool pic_spurious(unsigned irq);
+#define PIT_HZ 1193182u
+void pit_start_periodic(unsigned hz);
+void pit_oneshot_start(uint16_t count);
+bool pit_oneshot_done(void);
+bool lapic_init(void);
+uint32_t lapic_timer_calibrate_begin(void);
+uint32_t lapic_timer_read(void);
+void lapic_timer_start(uint32_t counts, uint8_t vector);
+void lapic_eoi(void);
+extern uint32_t boot_pgdir[1024];
 void serial_init(void);
 void vga_init(void);
 void multiboot_parse(uint32_t magic, uint32_t mbi_phys);

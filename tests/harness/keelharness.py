@@ -183,9 +183,13 @@ class BootResult:
 
 
 def _extract_panic(text):
+    """The panic report, from an exception report before it if there is one."""
     at = text.find('PANIC: ')
     if at < 0:
         return ''
+    exc = text.rfind('EXCEPTION: ', 0, at)
+    if exc >= 0:
+        at = exc
     report = text[at:]
     end = report.find('Kernel stopped.')
     return (report[:end] if end >= 0 else report).rstrip()
@@ -245,6 +249,12 @@ def boot(kernel, cmdline='', timeout=60.0, cap=OUTPUT_CAP, extra=(), qemu=QEMU,
         return BootResult('qemu-error', '', stderr=f'cannot start {qemu}: {e}')
     try:
         data, why = _read_until_exit(proc, timeout, cap)
+        if why is None:
+            # Output ended: QEMU is shutting down. Let it finish and report.
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                why = 'hang'
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -304,22 +304,23 @@ static void unknown_key_warning_lists_known_keys(void **state)
 {
 	(void)state;
 	expect_warning("colour=blue", "unknown boot option 'colour' ignored; known: test, monitor, "
-	                              "vga, exit, loglevel");
+	                              "vga, exit, loglevel, tick");
 	expect_warning(
 	    "quiet",
-	    "unknown boot option 'quiet' ignored; known: test, monitor, vga, exit, loglevel");
-	expect_warning("=on",
-	               "unknown boot option '' ignored; known: test, monitor, vga, exit, loglevel");
+	    "unknown boot option 'quiet' ignored; known: test, monitor, vga, exit, loglevel, tick");
+	expect_warning(
+	    "=on",
+	    "unknown boot option '' ignored; known: test, monitor, vga, exit, loglevel, tick");
 	/* Keys are case-sensitive and must match whole. */
 	expect_warning(
 	    "VGA=off",
-	    "unknown boot option 'VGA' ignored; known: test, monitor, vga, exit, loglevel");
+	    "unknown boot option 'VGA' ignored; known: test, monitor, vga, exit, loglevel, tick");
 	expect_warning(
 	    "vgaa=on",
-	    "unknown boot option 'vgaa' ignored; known: test, monitor, vga, exit, loglevel");
+	    "unknown boot option 'vgaa' ignored; known: test, monitor, vga, exit, loglevel, tick");
 	expect_warning(
 	    "tes=all",
-	    "unknown boot option 'tes' ignored; known: test, monitor, vga, exit, loglevel");
+	    "unknown boot option 'tes' ignored; known: test, monitor, vga, exit, loglevel, tick");
 }
 
 static void later_words_override_earlier(void **state)
@@ -432,7 +433,7 @@ static void format_round_trips_through_parse(void **state)
 static void key_count_matches_table(void **state)
 {
 	(void)state;
-	static const char *const names[] = {"test", "monitor", "vga", "exit", "loglevel"};
+	static const char *const names[] = {"test", "monitor", "vga", "exit", "loglevel", "tick"};
 
 	assert_int_equal(config_key_count, sizeof(names) / sizeof(names[0]));
 	for (size_t i = 0; i < config_key_count; i++) {

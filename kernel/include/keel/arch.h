@@ -10,6 +10,7 @@
 #define KEEL_ARCH_H
 
 #include <keel/kprintf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,5 +92,61 @@ void arch_debug_break(void);
  * stop and continues. A debugging aid: never leave one in committed code.
  */
 #define BOCHS_BREAK() arch_debug_break()
+
+/* ---- Slice 1: traps, interrupts, time and context switching. ---- */
+
+/** @brief Install the exception and interrupt tables; every interrupt line masked. */
+void arch_traps_init(void);
+
+/** @brief Disable interrupts; return the previous state for arch_irq_restore(). */
+unsigned long arch_irq_save(void);
+
+/** @brief Restore the interrupt state arch_irq_save() returned. */
+void arch_irq_restore(unsigned long flags);
+
+/** @brief Enable interrupts on this CPU. */
+void arch_irq_enable(void);
+
+/** @brief True if interrupts are enabled on this CPU. */
+bool arch_irq_enabled(void);
+
+/** @brief Enable interrupts and halt until one arrives (the idle loop's body). */
+void arch_wait_for_interrupt(void);
+
+/** @brief Unmask interrupt line @p irq at the controller. */
+void arch_irq_unmask(unsigned irq);
+
+/** @brief Mask interrupt line @p irq at the controller. */
+void arch_irq_mask(unsigned irq);
+
+/**
+ * @brief Calibrate the clock and start a periodic tick at @p hz that calls
+ * timer_tick(). Interrupts stay as they were.
+ */
+void arch_time_init(unsigned hz);
+
+/** @brief Microseconds since arch_time_init(); monotonic. Any context. */
+uint64_t arch_clock_us(void);
+
+/** @brief One line naming the clock and tick sources and their calibrated rates. */
+void arch_time_describe(void);
+
+/**
+ * @brief Save the caller's callee-saved registers on its stack, store its
+ * stack pointer in @p save_sp, load @p new_sp and return into the thread
+ * that saved it. Interrupts off.
+ */
+void arch_context_switch(uintptr_t *save_sp, uintptr_t new_sp);
+
+/** @brief The lowest address of the stack the boot flow runs on. */
+void *arch_boot_stack(void);
+
+/**
+ * @brief Prepare a new stack so that the first arch_context_switch() to it
+ * calls @p entry with interrupts off.
+ * @param stack_top one past the highest byte of the stack.
+ * @return the stack pointer to switch to.
+ */
+uintptr_t arch_context_init(void *stack_top, void (*entry)(void));
 
 #endif

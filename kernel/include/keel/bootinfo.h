@@ -41,7 +41,8 @@ struct boot_info {
 	struct mem_region regions[BOOT_MAX_REGIONS]; /**< The memory map, in loader order. */
 	size_t region_count;                         /**< Entries used in regions. */
 	size_t dropped_regions;                      /**< Regions beyond BOOT_MAX_REGIONS. */
-	uint64_t kernel_start, kernel_end;           /**< Physical extent of the kernel image. */
+	uint64_t kernel_start; /**< Physical address of the kernel image's first byte. */
+	uint64_t kernel_end;   /**< Physical address just past the kernel image. */
 };
 
 /** @brief The boot information of the running kernel. */

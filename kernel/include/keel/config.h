@@ -24,18 +24,29 @@ enum config_exit {
 	CONFIG_EXIT_REBOOT,   /**< Reset the machine. */
 };
 
+/** @brief Where the scheduler's tick comes from (slice 1). */
+enum config_tick {
+	CONFIG_TICK_AUTO = 0, /**< The local APIC timer if the CPU has one, else the PIT. */
+	CONFIG_TICK_PIT,      /**< Always the PIT (to test the fallback). */
+};
+
 /** @brief The longest test selection `test=` accepts, including its NUL. */
 #define CONFIG_TEST_MAX 128
 
 /** @brief Every option the command line can set. */
 typedef struct kernel_config {
-	char test
-	    [CONFIG_TEST_MAX]; /**< `test=`: empty (no tests), "all", or SUITE[.CASE] list separated by ','. */
-	bool monitor; /**< `monitor=on|off`: start the kernel monitor after boot (DEV profile). */
-	bool vga;     /**< `vga=on|off`: mirror the console on the VGA text screen. */
-	enum config_exit exit; /**< `exit=halt|qemu|reboot`: what halting and panics do. */
-	unsigned
-	    loglevel; /**< `loglevel=0..3`: 0 warnings only, 1 banner, 2 memory map, 3 debug. */
+	/** `test=`: empty (no tests), "all", "list", or SUITE[.CASE] separated by ','. */
+	char test[CONFIG_TEST_MAX];
+	/** `monitor=on|off`: start the kernel monitor after boot (DEV profile). */
+	bool monitor;
+	/** `vga=on|off`: mirror the console on the VGA text screen. */
+	bool vga;
+	/** `exit=halt|qemu|reboot`: what halting and panics do. */
+	enum config_exit exit;
+	/** `loglevel=0..3`: 0 warnings only, 1 banner, 2 memory map, 3 debug. */
+	unsigned loglevel;
+	/** `tick=auto|pit`: the scheduler tick's source (slice 1). */
+	enum config_tick tick;
 } kernel_config_t;
 
 /** @brief The kinds of value a key takes. */
@@ -52,7 +63,8 @@ struct config_key {
 	enum config_type type;    /**< The kind of value. */
 	size_t offset;            /**< Where in kernel_config_t the value goes. */
 	size_t size;              /**< For CONFIG_STRING: the buffer's size. */
-	unsigned min, max;        /**< For CONFIG_UINT: the accepted range. */
+	unsigned min;             /**< For CONFIG_UINT: the smallest value accepted. */
+	unsigned max;             /**< For CONFIG_UINT: the largest value accepted. */
 	const char *const *names; /**< For CONFIG_ENUM: the NULL-terminated names, in enum order. */
 	const char *help;         /**< One line for `help` and the book. */
 };

@@ -45,8 +45,16 @@ void console_putc(char c);
 
 /**
  * @brief Wait for one input character from any sink that can read.
- * Spins (polling) until one arrives; only the monitor calls this.
+ * Polls until one arrives, calling the poll-wait function between polls;
+ * only the monitor calls this.
  */
 char console_getc(void);
+
+/**
+ * @brief Set what console_getc() does between polls: by default the CPU
+ * spins (arch_cpu_relax()); once threads exist, the caller sleeps, so
+ * lower-priority threads run while the monitor waits for a key.
+ */
+void console_set_poll_wait(void (*wait)(void));
 
 #endif

@@ -38,9 +38,11 @@ struct ktest_case {
 };
 
 #ifndef KEEL_SLICE
+/** @brief The slice a file belongs to; the build defines it per object. */
 #define KEEL_SLICE "unknown"
 #endif
 
+/** @brief The body of KTEST() and KTEST_EXPLICIT_CASE(); not for direct use. */
 #define KTEST_DEFINE_(suite, name, flags)                                                          \
 	static void ktest_fn_##suite##_##name(void);                                               \
 	__attribute__((used, section(".ktest_cases"),                                              \

@@ -10,15 +10,61 @@
 
 #include <stddef.h>
 
+/**
+ * @brief Copy @p n bytes from @p src to @p dst; the two must not overlap.
+ * @return @p dst. Any context.
+ */
 void *memcpy(void *dst, const void *src, size_t n);
+
+/**
+ * @brief Copy @p n bytes from @p src to @p dst; the two may overlap.
+ * @return @p dst. Any context.
+ */
 void *memmove(void *dst, const void *src, size_t n);
+
+/**
+ * @brief Fill @p n bytes at @p dst with the byte value @p c.
+ * @return @p dst. Any context.
+ */
 void *memset(void *dst, int c, size_t n);
+
+/**
+ * @brief Compare @p n bytes of @p a and @p b as unsigned chars.
+ * @return 0 if equal, else negative or positive as the first differing
+ *         byte of @p a is smaller or larger. Any context.
+ */
 int memcmp(const void *a, const void *b, size_t n);
+
+/** @brief The length of the NUL-terminated string @p s. Any context. */
 size_t strlen(const char *s);
+
+/**
+ * @brief The length of @p s, but at most @p max: never reads past
+ * @p s[max - 1], so it is safe on a buffer that may lack its NUL.
+ */
 size_t strnlen(const char *s, size_t max);
+
+/**
+ * @brief Compare two NUL-terminated strings as unsigned chars.
+ * @return 0 if equal, else negative or positive like memcmp(). Any context.
+ */
 int strcmp(const char *a, const char *b);
+
+/** @brief strcmp() on at most the first @p n characters. Any context. */
 int strncmp(const char *a, const char *b, size_t n);
+
+/**
+ * @brief The first occurrence of the character @p c in @p s.
+ * @return a pointer into @p s, or NULL if absent. Searching for '\0'
+ *         returns the terminator. Any context.
+ */
 char *strchr(const char *s, int c);
+
+/**
+ * @brief The first occurrence of @p needle in @p haystack.
+ * @return a pointer into @p haystack, @p haystack itself for an empty
+ *         needle, or NULL if absent. Any context.
+ */
 char *strstr(const char *haystack, const char *needle);
 
 /**

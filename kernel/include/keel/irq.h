@@ -1,0 +1,54 @@
+/**
+ * @file irq.h
+ * @brief Hardware interrupts: handlers per line, and the interrupt flag.
+ *
+ * The arch layer turns each device interrupt into a call of
+ * irq_dispatch() with the line number (0-15 on a PC's 8259 PICs). A
+ * driver registers one handler per line. The table is fixed-size and
+ * filled at start-up, so dispatch is an array index: O(1).
+ *
+ * Interrupt-flag discipline: code that shares data with an interrupt
+ * handler brackets its access with irq_save() / irq_restore(). The saved
+ * value restores the flag as it was, so the pair nests.
+ */
+#ifndef KEEL_IRQ_H
+#define KEEL_IRQ_H
+
+#include <keel/status.h>
+#include <stdbool.h>
+
+/** @brief Interrupt lines the controllers deliver. */
+#define IRQ_LINES 16
+
+/** @brief An interrupt handler; runs with interrupts off, on the interrupted stack. */
+typedef void (*irq_handler_t)(unsigned irq, void *ctx);
+
+/**
+ * @brief Handle interrupt line @p irq with @p fn, and unmask the line.
+ * @return KEEL_OK; KEEL_ERR_INVALID for a line >= IRQ_LINES or a NULL
+ *         handler; KEEL_ERR_BUSY if the line already has a handler.
+ */
+kstatus_t irq_register(unsigned irq, irq_handler_t fn, void *ctx);
+
+/** @brief Remove the handler of @p irq and mask the line. @return KEEL_ERR_NOT_FOUND if none. */
+kstatus_t irq_unregister(unsigned irq);
+
+/** @brief Called by the arch layer for each interrupt on line @p irq. */
+void irq_dispatch(unsigned irq);
+
+/** @brief How many interrupts line @p irq has delivered (0 for a bad line). */
+unsigned long irq_count(unsigned irq);
+
+/** @brief Saved interrupt state, from irq_save(). */
+typedef unsigned long irqflags_t;
+
+/** @brief Disable interrupts and return the previous state. Any context. */
+irqflags_t irq_save(void);
+
+/** @brief Restore the state irq_save() returned. */
+void irq_restore(irqflags_t flags);
+
+/** @brief True if interrupts are enabled on this CPU. */
+bool irq_enabled(void);
+
+#endif

@@ -1,0 +1,82 @@
+/**
+ * @file sched.h
+ * @brief The fixed-priority, preemptive, O(1) scheduler and wait queues.
+ *
+ * The policy, in full: the CPU runs the highest-priority READY thread.
+ * Threads of equal priority share the CPU round-robin, each running for
+ * a slice of SCHED_SLICE_TICKS timer ticks before it goes to the back of
+ * its level. A thread that becomes READY with a higher priority than the
+ * running one preempts it at once (at the end of the interrupt, or when
+ * the waking thread leaves the kernel call). A thread preempted that way
+ * keeps the rest of its slice and the front of its level. With nothing
+ * READY the CPU runs its idle thread, which halts until an interrupt.
+ *
+ * Every scheduling operation is O(1): the run queue (runq.h) finds the
+ * top level with a bitmap, and the lists are intrusive.
+ *
+ * All per-CPU state is in struct cpu. Slice 1 has one CPU; slice 7 gives
+ * every CPU its own struct cpu, so nothing here assumes there is only one.
+ */
+#ifndef KEEL_SCHED_H
+#define KEEL_SCHED_H
+
+#include <keel/list.h>
+#include <keel/runq.h>
+#include <keel/thread.h>
+#include <keel/wait.h>
+#include <stdbool.h>
+
+/** @brief Timer ticks in one round-robin time slice. */
+#define SCHED_SLICE_TICKS 4
+
+/** @brief The scheduler's state for one CPU. Guarded by disabling interrupts. */
+struct cpu {
+	struct runq rq;         /**< READY threads of this CPU. */
+	struct thread *current; /**< The RUNNING thread. */
+	struct thread *idle;    /**< Runs when rq is empty; never queued. */
+	bool
+	    need_resched; /**< Set when a better thread is READY; checked on the way out of interrupts. */
+	uint64_t switches;    /**< Context switches so far. */
+	uint64_t switched_at; /**< Clock (µs) at the last switch, for CPU-time accounting. */
+	unsigned id;          /**< CPU number. */
+};
+
+/** @brief This CPU's scheduler state. Interrupts off, or it may change under you (slice 7). */
+struct cpu *cpu_self(void);
+
+/**
+ * @brief The thread to run next on @p c: the first of its highest READY
+ * level, taken off the queue, or the idle thread. O(1). Interrupts off.
+ */
+struct thread *sched_pick_next(struct cpu *c);
+
+/**
+ * @brief Give the CPU to the best READY thread. The caller has already
+ * set the current thread's state (RUNNING to stay runnable, BLOCKED,
+ * SLEEPING or DEAD to leave). Interrupts off; returns when this thread
+ * runs again (never if DEAD).
+ */
+void sched_switch(void);
+
+/** @brief Let other threads of the same priority run. Thread context. */
+void sched_yield(void);
+
+/**
+ * @brief Make @p t READY and queue it; ask for a switch if it beats the
+ * running thread. Interrupts off. Used by wake-ups and thread_create().
+ */
+void sched_make_ready(struct thread *t);
+
+/** @brief Count one timer tick against the running thread's slice. Interrupt context. */
+void sched_tick(void);
+
+/** @brief Switch now if a switch was asked for. Called on the way out of an interrupt. */
+void sched_preempt(void);
+
+/**
+ * @brief Change @p t's priority to @p prio, requeueing it if READY.
+ * @return KEEL_OK; KEEL_ERR_INVALID if @p prio > PRIO_MAX or @p t is NULL.
+ */
+kstatus_t sched_set_priority(struct thread *t, unsigned prio);
+
+#endif

@@ -1,0 +1,41 @@
+/**
+ * @file wait.h
+ * @brief Wait queues: where threads block until something happens.
+ *
+ * A wait queue is a FIFO of BLOCKED threads. The code that makes the
+ * awaited thing happen (data arrives, a thread exits) wakes one or all of
+ * them. Every wait takes a timeout. Blocking and waking are O(1).
+ */
+#ifndef KEEL_WAIT_H
+#define KEEL_WAIT_H
+
+#include <keel/list.h>
+#include <keel/status.h>
+#include <stdint.h>
+
+/** @brief A queue of BLOCKED threads, woken first come first served. */
+struct waitq {
+	struct list waiters; /**< BLOCKED threads, by wait_link, oldest first. */
+};
+
+/** @brief Make @p wq an empty queue. */
+void waitq_init(struct waitq *wq);
+
+/**
+ * @brief Block the calling thread on @p wq until woken or @p timeout_us passes.
+ *
+ * Interrupts must be off: check the condition you wait for and call this
+ * without enabling them in between, so a wake-up cannot slip between the
+ * check and the sleep. They are off again when this returns.
+ * @param timeout_us TIMEOUT_NEVER to wait for ever; 0 returns at once.
+ * @return KEEL_OK when woken; KEEL_ERR_TIMED_OUT when the timeout expired.
+ */
+kstatus_t waitq_wait(struct waitq *wq, uint64_t timeout_us);
+
+/** @brief Wake the longest-waiting thread. @return 1 if one was woken, else 0. Interrupts off. */
+unsigned waitq_wake_one(struct waitq *wq);
+
+/** @brief Wake every waiting thread. @return how many. Interrupts off. */
+unsigned waitq_wake_all(struct waitq *wq);
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * sched.c - the scheduler: which thread runs, and the switch to it.
+ *
+ * The rule is short (see sched.h): the highest-priority READY thread
+ * runs; equals take turns by time slice; a better thread preempts at
+ * once. The run queue answers "who is best?" in O(1); this file keeps it
+ * true as threads block, wake, exit and use up their slices, and does the
+ * bookkeeping of each switch (states, CPU time, the need_resched flag).
+ *
+ * Everything here runs with interrupts off: that is the lock of a single
+ * CPU. A switch happens inside that critical section, and each thread
+ * leaves it again through its own irq_restore().
+ */
+#include <keel/arch.h>
+#include <keel/init.h>
+#include <keel/irq.h>
+#include <keel/kprintf.h>
+#include <keel/panic.h>
+#include <keel/sched.h>
+#include <keel/timer.h>
+
+/* Slice 7 turns this into one per CPU, found through a per-CPU register. */
+static struct cpu cpu0;
+
+struct cpu *cpu_self(void)
+{
+	return &cpu0;
+}
+
+struct thread *thread_current(void)
+{
+	return cpu0.current;
+}
+
+/* [sched_pick_next] */
+struct thread *sched_pick_next(struct cpu *c)
+{
+	struct runq_node *node = runq_peek(&c->rq);
+
+	if (node == NULL)
+		return c->idle;
+	runq_remove(&c->rq, node);
+	return list_entry(node, struct thread, rq);
+}
+/* [sched_pick_next] */
+
+/* Queue a READY thread: at the front if it was preempted with slice left. */
+static void enqueue(struct cpu *c, struct thread *t, bool front)
+{
+	if (t == c->idle)
+		return; /* idle runs only when the queue is empty */
+	if (front)
+		runq_push_front(&c->rq, &t->rq, t->prio);
+	else
+		runq_push(&c->rq, &t->rq, t->prio);
+}
+
+void sched_make_ready(struct thread *t)
+{
+	struct cpu *c = cpu_self();
+
+	assert(!irq_enabled());
+	thread_set_state(t, THREAD_READY);
+	enqueue(c, t, false);
+	if (c->current == c->idle || t->prio > c->current->prio)
+		c->need_resched = true;
+}
+
+/* Charge the CPU time since the last switch to the thread leaving. */
+static void account(struct cpu *c, struct thread *prev)
+{
+	uint64_t now = arch_clock_us();
+
+	prev->cpu_us += now - c->switched_at;
+	c->switched_at = now;
+}
+
+/* [sched_switch] */
+void sched_switch(void)
+{
+	struct cpu *c = cpu_self();
+	struct thread *prev = c->current;
+
+	assert(!irq_enabled());
+	if (prev->state == THREAD_RUNNING) {
+		/* Still runnable: back in the queue, at the front if its slice is not used up. */
+		thread_set_state(prev, THREAD_READY);
+		enqueue(c, prev, prev->slice_left > 0);
+	}
+	struct thread *next = sched_pick_next(c);
+	c->need_resched = false;
+	if (next->slice_left == 0) {
+		next->slice_left = SCHED_SLICE_TICKS;
+		next->slices++;
+	}
+	thread_set_state(next, THREAD_RUNNING);
+	if (next == prev)
+		return;
+	account(c, prev);
+	c->current = next;
+	c->switches++;
+	arch_context_switch(&prev->sp, next->sp);
+}
+/* [sched_switch] */
+
+void sched_yield(void)
+{
+	irqflags_t flags = irq_save();
+	struct thread *self = thread_current();
+
+	self->slice_left = 0; /* go to the back of the level */
+	sched_switch();
+	irq_restore(flags);
+}
+
+void sched_tick(void)
+{
+	struct cpu *c = cpu_self();
+	struct thread *t = c->current;
+
+	if (t == c->idle || t->slice_left == 0)
+		return;
+	if (--t->slice_left == 0)
+		c->need_resched = true;
+}
+
+void sched_preempt(void)
+{
+	irqflags_t flags = irq_save();
+
+	if (cpu_self()->need_resched)
+		sched_switch();
+	irq_restore(flags);
+}
+
+kstatus_t sched_set_priority(struct thread *t, unsigned prio)
+{
+	if (t == NULL || prio > PRIO_MAX)
+		return KEEL_ERR_INVALID;
+	irqflags_t flags = irq_save();
+	struct cpu *c = cpu_self();
+	if (t->rq.queued) {
+		runq_remove(&c->rq, &t->rq);
+		t->prio = (uint8_t)prio;
+		enqueue(c, t, false);
+	} else {
+		t->prio = (uint8_t)prio;
+	}
+	/* Someone may now beat the running thread, or it may have dropped below them. */
+	if (runq_highest(&c->rq) > (int)c->current->prio || c->current == c->idle)
+		c->need_resched = true;
+	irq_restore(flags);
+	sched_preempt();
+	return KEEL_OK;
+}
+
+static void idle_loop(void *arg)
+{
+	(void)arg;
+	for (;;)
+		arch_wait_for_interrupt();
+}
+
+/* [sched_init] */
+/* The boot flow becomes thread "main" in slot 0; slot 1 is the idle thread. */
+static void sched_init(void)
+{
+	struct cpu *c = &cpu0;
+	struct thread *main = thread_slot(0), *idle = thread_slot(1);
+
+	runq_init(&c->rq);
+	thread_setup(main, 0, "main", PRIO_MAIN);
+	main->stack = arch_boot_stack();
+	main->state = THREAD_RUNNING;
+	main->slices = 1;
+	main->slice_left = SCHED_SLICE_TICKS;
+	thread_setup(idle, 1, "idle", 0);
+	idle->stack = kstack_alloc(1);
+	idle->fn = idle_loop;
+	idle->sp = arch_context_init((char *)idle->stack + THREAD_STACK_SIZE, thread_entry);
+	idle->state = THREAD_READY;
+	c->current = main;
+	c->idle = idle;
+}
+KEEL_INIT(INIT_SCHED, sched_init);
+/* [sched_init] */

@@ -1,0 +1,58 @@
+/*
+ * sched_monitor.c - the monitor's view of threads and the scheduler.
+ *
+ * `threads` prints every thread that exists: its id, state, priority,
+ * CPU time and the slices it has started. The snapshot is taken with
+ * interrupts off, so it is consistent; the printing happens after.
+ */
+#include <keel/irq.h>
+#include <keel/kprintf.h>
+#include <keel/monitor.h>
+#include <keel/sched.h>
+#include <keel/string.h>
+
+struct thread_row {
+	tid_t tid;
+	char name[THREAD_NAME_MAX];
+	enum thread_state state;
+	uint8_t prio;
+	uint64_t cpu_us, slices;
+};
+
+static unsigned snapshot(struct thread_row *rows, struct thread **current)
+{
+	unsigned n = 0;
+	irqflags_t flags = irq_save();
+
+	for (unsigned i = 0; i < THREAD_MAX; i++) {
+		const struct thread *t = thread_slot(i);
+		if (t->state == THREAD_FREE)
+			continue;
+		rows[n] = (struct thread_row){t->tid, "", t->state, t->prio, t->cpu_us, t->slices};
+		memcpy(rows[n].name, t->name, sizeof(rows[n].name));
+		n++;
+	}
+	*current = thread_current();
+	irq_restore(flags);
+	return n;
+}
+
+static int cmd_threads(int argc, char **argv)
+{
+	static struct thread_row rows[THREAD_MAX];
+	struct thread *current;
+	unsigned n = snapshot(rows, &current);
+
+	(void)argc, (void)argv;
+	kprintf("  %-8s %-15s %-8s %4s %12s %8s\n", "TID", "NAME", "STATE", "PRIO", "CPU (us)",
+	        "SLICES");
+	for (unsigned i = 0; i < n; i++)
+		kprintf("%c %08x %-15s %-8s %4u %12llu %8llu\n",
+		        rows[i].tid == current->tid ? '*' : ' ', rows[i].tid, rows[i].name,
+		        thread_state_name(rows[i].state), rows[i].prio,
+		        (unsigned long long)rows[i].cpu_us, (unsigned long long)rows[i].slices);
+	kprintf("%u of %u threads; %llu context switches\n", n, THREAD_MAX,
+	        (unsigned long long)cpu_self()->switches);
+	return 0;
+}
+MONITOR_COMMAND("threads", "", "every thread: id, state, priority, CPU time", cmd_threads);

@@ -1,0 +1,77 @@
+/*
+ * wait.c - wait queues: blocking until woken or until a timeout.
+ *
+ * A thread that waits joins the tail of the queue, marks itself BLOCKED
+ * and arms its own timer if the wait has a timeout. Whichever comes first
+ * wins: a wake-up cancels the timer, the timer takes the thread off the
+ * queue. Either way the thread is made READY with a status saying which.
+ * Interrupts are off throughout, so the two can never both happen.
+ */
+#include <keel/irq.h>
+#include <keel/panic.h>
+#include <keel/sched.h>
+#include <keel/timer.h>
+
+void waitq_init(struct waitq *wq)
+{
+	list_init(&wq->waiters);
+}
+
+/* Take @p t off its queue and its timer, make it READY with @p status. */
+static void wake(struct thread *t, kstatus_t status)
+{
+	list_remove(&t->wait_link);
+	timer_cancel(&t->timer);
+	t->waiting_on = NULL;
+	t->wake_status = status;
+	sched_make_ready(t);
+}
+
+static void wait_timed_out(struct timer *timer)
+{
+	wake(timer->ctx, KEEL_ERR_TIMED_OUT);
+}
+
+/* [waitq_wait] */
+kstatus_t waitq_wait(struct waitq *wq, uint64_t timeout_us)
+{
+	struct thread *self = thread_current();
+
+	assert(!irq_enabled());
+	if (timeout_us == 0)
+		return KEEL_ERR_TIMED_OUT; /* a poll: never block */
+	list_push_tail(&wq->waiters, &self->wait_link);
+	self->waiting_on = wq;
+	self->wake_status = KEEL_OK;
+	if (timeout_us != TIMEOUT_NEVER) {
+		self->timer.fn = wait_timed_out;
+		/* Cannot fail: one timer per thread, TIMERQ_MAX > THREAD_MAX. */
+		kstatus_t armed = timer_arm(&self->timer, timer_deadline(timeout_us));
+		assert(armed == KEEL_OK);
+		(void)armed;
+	}
+	thread_set_state(self, THREAD_BLOCKED);
+	sched_switch();
+	return self->wake_status;
+}
+/* [waitq_wait] */
+
+unsigned waitq_wake_one(struct waitq *wq)
+{
+	struct list *first = list_first(&wq->waiters);
+
+	assert(!irq_enabled());
+	if (first == NULL)
+		return 0;
+	wake(list_entry(first, struct thread, wait_link), KEEL_OK);
+	return 1;
+}
+
+unsigned waitq_wake_all(struct waitq *wq)
+{
+	unsigned n = 0;
+
+	while (waitq_wake_one(wq))
+		n++;
+	return n;
+}
