@@ -43,10 +43,10 @@ GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 slice0_src := \
 	arch/x86/boot.S arch/x86/entry.c arch/x86/gdt.c arch/x86/serial.c \
 	arch/x86/vga.c arch/x86/multiboot.c arch/x86/cpu.c arch/x86/cpuid.c \
-	arch/x86/regs.c arch/x86/backtrace.c \
+	arch/x86/regs.c arch/x86/backtrace.c arch/x86/bench.c \
 	kernel/main.c kernel/fmt.c kernel/kprintf.c kernel/console.c \
 	kernel/string.c kernel/status.c kernel/cmdline.c kernel/bootinfo.c \
-	kernel/panic.c kernel/symbols.c kernel/ktest.c kernel/init.c \
+	kernel/panic.c kernel/symbols.c kernel/ktest.c kernel/init.c kernel/kbench.c \
 	$(wildcard tests/kernel/boot/*.c)
 
 slice1_src := \
@@ -55,7 +55,7 @@ slice1_src := \
 	arch/x86/switch.S \
 	kernel/irq.c kernel/runq.c kernel/timerq.c kernel/thread.c kernel/kstack.c \
 	kernel/sched.c kernel/wait.c kernel/timer.c kernel/sched_monitor.c \
-	$(wildcard tests/kernel/sched/*.c)
+	$(wildcard tests/kernel/sched/*.c) $(wildcard tests/bench/sched/*.c)
 
 # Files that depend on the profile (a file or a stub, never an #ifdef).
 profile_src_dev := kernel/monitor.c kernel/monitor_cmds.c
@@ -107,8 +107,8 @@ LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 # ---------------------------------------------------------------------------
 
 
-.PHONY: print-slices unit-build all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest lint \
-	format clean deps help FORCE
+.PHONY: print-slices print-slice-map unit-build all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest lint \
+	format clean deps help bench FORCE
 
 all: kernel
 kernel: $(KERNEL)
@@ -239,6 +239,11 @@ unit: | deps-test
 ktest: $(KERNEL) | deps-run
 	@$(PYTHON) tests/harness/ktest --kernel $(KERNEL) $(T)
 
+# Benchmarks run the optimised STANDARD kernel; BENCHFLAGS=--tcg forces emulation.
+bench: | deps-run
+	@$(MAKE) -s PROFILE=standard
+	@$(PYTHON) scripts/bench --kernel build/standard/keel.elf $(BENCHFLAGS)
+
 lint: | deps-test
 	@scripts/lint
 
@@ -256,6 +261,11 @@ deps-%:
 
 print-slices:
 	@echo $(words $(wordlist 2,99,$(SLICE_NAMES)))
+
+# Every source file and the name of its slice, one pair a line.
+print-slice-map:
+	@$(foreach n,$(SLICE_IDS),$(foreach f,$(slice$(n)_src),\
+		echo '$(f) $(word $(shell expr $(n) + 1),$(SLICE_NAMES))';))
 
 # The book (make book, book-pdf, docs) and the labs (make lab, grade,
 # autograder) keep their rules beside their sources.
@@ -275,6 +285,7 @@ help::
 	@echo "  test        run every test; ends with 'N passed, N failed'"
 	@echo "  unit        run the host unit tests only"
 	@echo "  ktest T=X   run in-kernel tests X (all, a suite, suite.case)"
+	@echo "  bench       run the benchmarks: median, p99, min, max (JSON in build/bench)"
 	@echo "  lint        check function and file sizes and formatting"
 	@echo "  format      clang-format the C sources"
 	@echo "  deps        install every Debian package the project uses"

@@ -36,6 +36,8 @@ const struct config_key config_keys[] = {
      "how much boot prints: 0 warnings only, 1 banner, 2 memory map, 3 debug"},
     {"tick", CONFIG_ENUM, KEY(tick), 0, 0, 0, tick_names,
      "the scheduler tick: auto (local APIC timer if present) or pit"},
+    {"bench", CONFIG_STRING, KEY(bench), CONFIG_TEST_MAX, 0, 0, 0,
+     "run in-kernel benchmarks: all, or NAME[,...] (see make bench)"},
 };
 /* [config_keys] */
 const size_t config_key_count = sizeof(config_keys) / sizeof(config_keys[0]);

@@ -13,6 +13,7 @@
 #include <keel/config.h>
 #include <keel/console.h>
 #include <keel/init.h>
+#include <keel/kbench.h>
 #include <keel/kprintf.h>
 #include <keel/ktest.h>
 #include <keel/monitor.h>
@@ -68,6 +69,8 @@ void kernel_main(void)
 
 	if (kconfig.test[0] != '\0')
 		kernel_finish(ktest_run(kconfig.test));
+	if (kconfig.bench[0] != '\0')
+		kernel_finish(kbench_run(kconfig.bench));
 	if (kconfig.monitor)
 		monitor_run();
 	kernel_finish(KEEL_EXIT_PASS);

@@ -27,6 +27,8 @@
 
 import contextlib
 import inspect
+import os
+import re
 
 import gdb
 
@@ -403,3 +405,395 @@ class KeelMonitor(KeelCommand):
             print("No monitor commands: this profile does not build the monitor.")
         for usage, text in cmds:
             print("  %-18s %s" % (usage, text))
+
+
+# ---------------------------------------------------------------------------
+# Slice 1 (threads, scheduler, timers): threads, run queue, pending timers.
+#
+# The scheduler keeps its state in static variables: threads[] in
+# kernel/thread.c, cpu0 in kernel/sched.c, pending and ticks in
+# kernel/timer.c. static_variable() finds each by its file, so a static of
+# the same name elsewhere never gets in the way. Queues are intrusive lists
+# (list.h): a queue links `struct list` nodes that live inside the threads,
+# and list_entry() subtracts the node's offset to get back to the thread.
+# offset_of() computes such offsets from the DWARF types, never from
+# constants, so the commands follow the structs when they change. Until
+# sched_init() has run, cpu0.current is NULL and the commands say
+# "(not yet set up)".
+
+
+def static_variable(name, filename):
+    """Return the static variable `name` of source file `filename` (a gdb.Value)."""
+    for sym in gdb.lookup_static_symbols(name):
+        if sym.symtab is not None and sym.symtab.filename.endswith(filename):
+            return sym.value()
+    raise gdb.GdbError("no static '%s' in %s: is the kernel loaded? (file build/dev/keel.elf)"
+                       % (name, filename))
+
+
+def offset_of(type_name, path):
+    """Byte offset of member `path` ("rq.link") in `type_name`, as offsetof() gives."""
+    t = gdb.lookup_type(type_name)
+    offset = 0
+    for member in path.split("."):
+        field = t.strip_typedefs()[member]
+        offset += field.bitpos // 8
+        t = field.type
+    return offset
+
+
+def array_length(array):
+    """Number of elements of a C array value (THREAD_MAX for threads[], ...)."""
+    low, high = array.type.strip_typedefs().range()
+    return high - low + 1
+
+
+def enum_labels(type_name):
+    """{value: name} of a C enum, without its enumerators' common prefix.
+
+    enum thread_state gives {0: "FREE", 1: "READY", ...}: a state added to
+    the enum shows up here with no change to this file.
+    """
+    fields = gdb.lookup_type(type_name).fields()
+    prefix = os.path.commonprefix([f.name for f in fields])
+    prefix = prefix[:prefix.rfind("_") + 1]
+    return {f.enumval: f.name[len(prefix):] for f in fields}
+
+
+def symbol_at(address):
+    """The symbol at `address` ("sleep_done", "early_wq + 8"), or None.
+
+    For code, the function GDB's block_for_pc() finds (static functions
+    too); otherwise what `info symbol` says.
+    """
+    try:
+        block = gdb.block_for_pc(address)
+    except RuntimeError:
+        block = None
+    while block is not None and block.function is None:
+        block = block.superblock
+    if block is not None and block.start == address:
+        return block.function.name
+    text = gdb.execute("info symbol %#x" % address, to_string=True)
+    match = re.match(r"(.+?) in section \S+", text)
+    return match.group(1) if match else None
+
+
+def plural(n, word):
+    """`n` and `word`, plural unless n is 1: "1 thread", "2 threads"."""
+    return "%d %s%s" % (n, word, "" if n == 1 else "s")
+
+
+def list_nodes(head, limit):
+    """The addresses of the nodes on the circular list `head` (a struct list).
+
+    Returns (nodes, problem): problem is None, or says why the walk
+    stopped early: a NULL link, a node seen before (a cycle that misses
+    the head), or more than `limit` nodes.
+    """
+    stop = int(head.address)
+    nodes = []
+    node = head["next"]
+    while int(node) != stop:
+        if int(node) == 0:
+            return nodes, "a NULL link after %s" % plural(len(nodes), "node")
+        if int(node) in nodes:
+            return nodes, "node %#x comes again after %s: a cycle" % (
+                int(node), plural(len(nodes), "node"))
+        if len(nodes) >= limit:
+            return nodes, "more than %d nodes: the list does not come back to its head" % limit
+        nodes.append(int(node))
+        node = node["next"]
+    return nodes, None
+
+
+class ThreadTable:
+    """threads[] (kernel/thread.c), read once, and lookups into it."""
+
+    def __init__(self):
+        self.array = static_variable("threads", "kernel/thread.c")
+        self.array.fetch_lazy()  # one read of the whole pool
+        self.base = int(self.array.address)
+        self.size = self.array.type.strip_typedefs().target().sizeof
+        self.length = array_length(self.array)
+        self.states = enum_labels("enum thread_state")
+
+    def __iter__(self):
+        return (self.array[i] for i in range(self.length))
+
+    def containing(self, address, member):
+        """The thread whose `member` is at `address` (list_entry()), or None."""
+        offset = address - self.base - offset_of("struct thread", member)
+        slot, rest = divmod(offset, self.size)
+        if rest or not 0 <= slot < self.length:
+            return None
+        return self.array[slot]
+
+    def at(self, address):
+        """The thread at `address` (a struct thread *), or None."""
+        return self.containing(address, "rq") if address else None
+
+    def state(self, t):
+        """A thread's state name, "SLEEPING"."""
+        value = int(t["state"])
+        return self.states.get(value, "?%d" % value)
+
+    @staticmethod
+    def label(t):
+        """A thread as the monitor names it: "00000102 sleeper"."""
+        return "%08x %s" % (int(t["tid"]), char_array(t["name"]))
+
+
+def read_cpu():
+    """Return cpu0 (kernel/sched.c), or None if sched_init() has not run yet."""
+    cpu = static_variable("cpu0", "kernel/sched.c")
+    try:
+        if int(cpu["current"]) == 0:
+            return None
+        cpu.fetch_lazy()
+    except gdb.MemoryError:  # before paging: the kernel's addresses mean nothing yet
+        return None
+    return cpu
+
+
+def describe_waitq(table, address):
+    """What the wait queue at `address` is: a thread's exit_wait, or a symbol."""
+    owner = table.containing(address, "exit_wait")
+    if owner is not None:
+        return "%#x (exit of %s)" % (address, table.label(owner))
+    name = symbol_at(address)
+    return "%#x (%s)" % (address, name) if name else "%#x" % address
+
+
+def waiting_for(table, t):
+    """What thread `t` waits for, for `keel threads`: queue, deadline, exit code."""
+    state = table.state(t)
+    timer = t["timer"]
+    pending = int(timer["index"]) >= 0
+    deadline = int(timer["deadline_us"])
+    if state == "BLOCKED":
+        text = "waitq " + describe_waitq(table, int(t["waiting_on"]))
+        return text + (", timeout at %d us" % deadline if pending else ", no timeout")
+    if state == "SLEEPING":
+        return "until %d us" % deadline if pending else "(its timer is not pending!)"
+    if state == "DEAD":
+        return "exit code %d, not yet joined" % int(t["exit_code"])
+    return ""
+
+
+@keel_command
+class KeelThreads(KeelCommand):
+    """List every thread that exists: id, state, priority, CPU time, what it waits for.
+
+    One line per thread of threads[] (kernel/thread.c) that is not FREE, as
+    the monitor's `threads` prints them; '*' marks cpu0.current. A BLOCKED
+    thread shows its wait queue (and whose exit it is, for thread_join())
+    and its timeout; a SLEEPING one the clock time (us) it wakes at. The
+    running thread's CPU time does not yet count its current slice."""
+
+    name = "threads"
+
+    def run(self):
+        cpu = read_cpu()
+        if cpu is None:
+            print("Threads: %s" % NOT_SET_UP)
+            return
+        table = ThreadTable()
+        current = int(cpu["current"])
+        print("  %-8s %-15s %-8s %4s %12s %8s  %s"
+              % ("TID", "NAME", "STATE", "PRIO", "CPU (us)", "SLICES", "WAITING FOR"))
+        shown = 0
+        for t in table:
+            if table.state(t) == "FREE":
+                continue
+            shown += 1
+            line = "%c %08x %-15s %-8s %4d %12d %8d  %s" % (
+                "*" if int(t.address) == current else " ", int(t["tid"]),
+                char_array(t["name"]), table.state(t), int(t["prio"]), int(t["cpu_us"]),
+                int(t["slices"]), waiting_for(table, t))
+            print(line.rstrip())
+        print("%d of %d threads; %d context switches"
+              % (shown, table.length, int(cpu["switches"])))
+
+
+def check_bitmap(words, summary, lists, word_bits):
+    """The ways the run queue's bitmap disagrees with its lists, as lines.
+
+    Bit p of the words must be set exactly when level p's list is
+    non-empty, and bit w of the summary exactly when words[w] != 0.
+    """
+    problems = []
+    for level, nodes in enumerate(lists):
+        bit = words[level // word_bits] >> (level % word_bits) & 1
+        if bit and not nodes:
+            problems.append("level %d: bit set, but its list is empty" % level)
+        elif nodes and not bit:
+            problems.append("level %d: bit clear, but its list holds %s"
+                            % (level, plural(len(nodes), "thread")))
+    for w, word in enumerate(words):
+        if bool(summary >> w & 1) != bool(word):
+            problems.append("summary bit %d is %d, but words[%d] is %#010x"
+                            % (w, summary >> w & 1, w, word))
+    return problems
+
+
+@keel_command
+class KeelRunq(KeelCommand):
+    """Show cpu0's run queue: the READY threads of each priority, and its bitmap.
+
+    Walks the 256 level lists of cpu0.rq (kernel/sched.c) from 255, the
+    most important, down, naming the threads in the order they will run.
+    Then the bitmap's words and summary word, and a check that bit p is set
+    exactly when level p's list is non-empty ("bitmap OK", or each level
+    that disagrees) and that `count` matches the lists. The running thread
+    and the idle thread are never on the queue; the last lines name them."""
+
+    name = "runq"
+
+    def run(self):
+        cpu = read_cpu()
+        if cpu is None:
+            print("Run queue: %s" % NOT_SET_UP)
+            return
+        table = ThreadTable()
+        rq = cpu["rq"]
+        levels = rq["levels"]
+        lists = []
+        print("Run queue of cpu%d, highest priority first:" % int(cpu["id"]))
+        for level in range(array_length(levels)):
+            nodes, problem = list_nodes(levels[level], table.length)
+            lists.append(nodes)
+            if problem:
+                print("  level %d: list broken: %s" % (level, problem))
+        for level in reversed(range(len(lists))):
+            if lists[level]:
+                print("  %3d: %s" % (level, ", ".join(self.entry(table, n, level)
+                                                      for n in lists[level])))
+        queued = sum(len(nodes) for nodes in lists)
+        if not queued:
+            print("  (empty)")
+
+        ready = rq["ready"]
+        words = [int(ready["words"][i]) for i in range(array_length(ready["words"]))]
+        summary = int(ready["summary"])
+        word_bits = ready["words"][0].type.sizeof * 8
+        print("Bitmap: summary %#010x, words[0..%d] %s"
+              % (summary, len(words) - 1, " ".join("%08x" % w for w in words)))
+        problems = check_bitmap(words, summary, lists, word_bits)
+        print("bitmap OK" if not problems else "bitmap WRONG:")
+        for p in problems:
+            print("  " + p)
+        count = int(rq["count"])
+        if count == queued:
+            print("count %d, as on the lists" % count)
+        else:
+            print("count %d, but the lists hold %s" % (count, plural(queued, "thread")))
+
+        roles = (("current", int(cpu["current"]), ""),
+                 ("idle", int(cpu["idle"]), "; never queued, runs when the queue is empty"))
+        for role, address, note in roles:
+            t = table.at(address)
+            name = "%s (%s%s)" % (table.label(t), table.state(t), note) if t else "%#x" % address
+            print("%-8s %s" % (role + ":", name))
+        print("need_resched %s; %d context switches"
+              % ("yes" if bool(cpu["need_resched"]) else "no", int(cpu["switches"])))
+
+    @staticmethod
+    def entry(table, node, level):
+        """One queued node, as "00000001 main", with any inconsistency it shows."""
+        t = table.containing(node, "rq.link")
+        if t is None:
+            return "%#x (not in threads[])" % node
+        text = table.label(t)
+        notes = []
+        if int(t["rq"]["prio"]) != level:
+            notes.append("rq.prio %d" % int(t["rq"]["prio"]))
+        if not bool(t["rq"]["queued"]):
+            notes.append("rq.queued false")
+        if table.state(t) != "READY":
+            notes.append(table.state(t))
+        return text + (" [%s]" % ", ".join(notes) if notes else "")
+
+
+@keel_command
+class KeelTimers(KeelCommand):
+    """List the pending timers, earliest deadline first, and the tick count.
+
+    Reads the heap of `pending` (kernel/timer.c) and sorts it by deadline
+    (clock time in us since boot; equal deadlines by insertion order, as
+    they fire). Each line shows how long after the earliest it is due, the
+    function it calls and, for a thread's own timer (its sleep, or the
+    timeout of its wait), which thread. Then how full the queue is, a check
+    of the heap, and `ticks`. "(not yet set up)" until the tick starts."""
+
+    name = "timers"
+
+    def run(self):
+        queue = static_variable("pending", "kernel/timer.c")
+        try:
+            ticks = int(static_variable("ticks", "kernel/timer.c"))
+            count = int(queue["count"])
+            queue.fetch_lazy()
+        except gdb.MemoryError:  # before paging
+            ticks = count = None
+        if not ticks and not count:
+            print("Timers: %s" % NOT_SET_UP)
+            return
+        table = ThreadTable()
+        heap = queue["heap"]
+        size = array_length(heap)
+        problems = []
+        if count > size:
+            problems.append("count %d is more than the heap's %d slots" % (count, size))
+            count = size
+        timers = []
+        for i in range(count):
+            pointer = heap[i]
+            if int(pointer) == 0:
+                problems.append("heap[%d] is NULL" % i)
+                continue
+            timers.append((i, int(pointer), pointer.dereference()))
+        problems += self.check_heap(timers)
+        timers.sort(key=lambda e: (int(e[2]["deadline_us"]), int(e[2]["seq"])))
+
+        print("Pending timers, earliest first:")
+        if timers:
+            first = int(timers[0][2]["deadline_us"])
+            print("  %14s %12s  %-16s %s" % ("DEADLINE (us)", "AFTER FIRST", "CALLS", "FOR"))
+        else:
+            print("  (none)")
+        for _, address, timer in timers:
+            deadline = int(timer["deadline_us"])
+            fn = int(timer["fn"])
+            calls = symbol_at(fn) or "%#x" % fn
+            owner = self.owner(table, address, timer)
+            print("  %14d %+12d  %-16s %s" % (deadline, deadline - first, calls, owner))
+        verdict = "heap WRONG:" if problems else "heap OK"
+        print("%d of %d timers pending; %s" % (count, size, verdict))
+        for p in problems:
+            print("  " + p)
+        print("ticks: %d" % ticks)
+
+    @staticmethod
+    def check_heap(timers):
+        """The ways the heap breaks its invariants: positions, parent before child."""
+        problems = []
+        by_position = {i: timer for i, _, timer in timers}
+        for i, address, timer in timers:
+            if int(timer["index"]) != i:
+                problems.append("the timer at %#x is heap[%d] but says index %d"
+                                % (address, i, int(timer["index"])))
+            parent = by_position.get((i - 1) // 2) if i else None
+            if parent is not None and int(parent["deadline_us"]) > int(timer["deadline_us"]):
+                problems.append("heap[%d] is due after its child heap[%d]" % ((i - 1) // 2, i))
+        return problems
+
+    @staticmethod
+    def owner(table, address, timer):
+        """Whose timer it is: the thread embedding it, or the thread its ctx points at."""
+        t = table.containing(address, "timer")
+        if t is None:
+            t = table.at(int(timer["ctx"]))
+        if t is None:
+            return "ctx %#x" % int(timer["ctx"])
+        return "%s (%s)" % (table.label(t), table.state(t))

@@ -93,6 +93,15 @@ void arch_debug_break(void);
  */
 #define BOCHS_BREAK() arch_debug_break()
 
+/** @brief A timestamp for a benchmark, serialised before the read (x86: lfence; rdtsc). */
+uint64_t arch_bench_begin(void);
+
+/** @brief A timestamp for a benchmark, serialised after the read (x86: rdtscp; lfence). */
+uint64_t arch_bench_end(void);
+
+/** @brief What the timestamps count ("tsc"). */
+const char *arch_bench_unit(void);
+
 /* ---- Slice 1: traps, interrupts, time and context switching. ---- */
 
 /** @brief Install the exception and interrupt tables; every interrupt line masked. */

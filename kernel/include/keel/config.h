@@ -47,6 +47,8 @@ typedef struct kernel_config {
 	unsigned loglevel;
 	/** `tick=auto|pit`: the scheduler tick's source (slice 1). */
 	enum config_tick tick;
+	/** `bench=`: empty (no benchmarks), "all", or names separated by ','. */
+	char bench[CONFIG_TEST_MAX];
 } kernel_config_t;
 
 /** @brief The kinds of value a key takes. */

@@ -22,7 +22,7 @@
 
 /** @brief The most timers pending at once: one per thread and a few spare. */
 #define TIMERQ_MAX 128
-/** @brief Levels of a full heap, log2(TIMERQ_MAX): the bound on sifting. */
+/** @brief The most steps one sift takes: log2(TIMERQ_MAX). */
 #define TIMERQ_DEPTH 7
 
 struct timer;

@@ -122,7 +122,7 @@ KTEST(timer, wake_beats_timeout_and_cancels_it)
 	waitq_init(&early_wq);
 	KT_ASSERT_EQ(thread_create("waker", wake_early, 0, PRIO_MAIN + 1, &tid), KEEL_OK);
 	irqflags_t f = irq_save();
-	kstatus_t s = waitq_wait(&early_wq, 1000000);
+	kstatus_t s = waitq_wait(&early_wq, 30000000);
 	bool still_armed = timer_pending(&thread_current()->timer);
 	irq_restore(f);
 	KT_EXPECT_EQ(s, KEEL_OK);
