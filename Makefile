@@ -267,11 +267,6 @@ print-slice-map:
 	@$(foreach n,$(SLICE_IDS),$(foreach f,$(slice$(n)_src),\
 		echo '$(f) $(word $(shell expr $(n) + 1),$(SLICE_NAMES))';))
 
-# The book (make book, book-pdf, docs) and the labs (make lab, grade,
-# autograder) keep their rules beside their sources.
-include book/book.mk
-include labs/labs.mk
-
 help::
 	@sed -n 's/^#   //p' Makefile | head -3
 	@echo "Targets:"
@@ -290,5 +285,11 @@ help::
 	@echo "  format      clang-format the C sources"
 	@echo "  deps        install every Debian package the project uses"
 	@echo "  clean       remove build/"
+
+# The book (make book, book-pdf, docs) and the labs (make lab, grade,
+# autograder) keep their rules beside their sources; included after the
+# main help:: rule so that `make help` lists the main targets first.
+include book/book.mk
+include labs/labs.mk
 
 FORCE:

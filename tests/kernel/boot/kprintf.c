@@ -9,6 +9,7 @@
 #include <keel/ktest.h>
 #include <stdint.h>
 
+/* [ktest_example] */
 static char out[64];
 
 #define FMT(...) (ksnprintf(out, sizeof(out), __VA_ARGS__), out)
@@ -24,6 +25,8 @@ KTEST(kprintf, hex_and_pointer)
 	KT_EXPECT_STREQ(FMT("%x %X", 0xdeadbeefu, 0xcafeu), "deadbeef CAFE");
 	KT_EXPECT_STREQ(FMT("%p", (void *)0xc0100000), "0xc0100000");
 }
+
+/* [ktest_example] */
 
 KTEST(kprintf, width_and_padding)
 {

@@ -1,0 +1,386 @@
+"""test_book - the book builds, quotes the exact code, and fails on drift.
+
+`make book` must build the HTML book with no warning at all (Sphinx runs
+with -n -W --keep-going), self-contained, with every listing captioned
+with its file, its real lines and the commit, and linked to that file.
+The guard against drift is proved on copies of the tree: a renamed
+function, a removed anchor, an anchor that never closes, a quoted file
+that does not exist and an undocumented public function must each fail
+the build with a message that names the chapter, its line and the
+missing thing.
+
+Builds write into ctx.tmp (BOOK_BUILD=...), never into the tree, so these
+tests run in parallel with any other. The failing builds use
+`make book-check` (Sphinx's dummy builder: every check, no HTML).
+"""
+
+import atexit
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+SLICE = 'boot'
+
+TIMEOUT = 300       # seconds for one build; a clean build takes a few
+CHAPTER = 'chapters/00-booting.rst'
+
+# Tags whose src/href/data would make the browser fetch something.
+RESOURCE_RE = re.compile(
+    r'<(?:script|link|img|iframe|object|embed|source|audio|video)\b[^>]*?'
+    r'\b(?:src|href|data)\s*=\s*["\']?(?:https?:)?//', re.I)
+CSS_URL_RE = re.compile(r'(?:url\(\s*["\']?(?:https?:)?//|@import\s+["\']?(?:url\()?\s*'
+                        r'["\']?(?:https?:)?//)', re.I)
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+
+def run(cmd, cwd, env=None, timeout=TIMEOUT):
+    """Run a command; return (status, stdout and stderr together)."""
+    full_env = dict(os.environ, **(env or {}))
+    try:
+        p = subprocess.run(cmd, cwd=str(cwd), env=full_env, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        return -1, f'timed out after {timeout} s\n{e.stdout or ""}{e.stderr or ""}'
+    return p.returncode, p.stdout + p.stderr
+
+
+def tail(text, lines=30):
+    """The last lines of some output, indented, for a failure message."""
+    last = text.rstrip('\n').splitlines()[-lines:]
+    return '\n'.join('    | ' + line for line in last) or '    | (no output)'
+
+
+def copy_tree(ctx):
+    """A copy of the source tree (tracked and untracked files, no build/)."""
+    tree = ctx.tmp / 'copy'
+    files = subprocess.run(['git', 'ls-files', '-co', '--exclude-standard'], cwd=ctx.root,
+                           capture_output=True, text=True, check=True).stdout.split('\n')
+    for name in filter(None, files):
+        src = ctx.root / name
+        if src.is_file():
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, tree / name)
+    return tree
+
+
+def edit(path, old, new, count=1):
+    """Replace `old` by `new` in a file of a copied tree; `old` must be there."""
+    text = path.read_text()
+    assert text.count(old) >= count, f'test setup: {old!r} not found in {path}'
+    path.write_text(text.replace(old, new, count))
+
+
+def line_of(path, needle):
+    """The 1-based number of the first line of `path` that contains `needle`."""
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f'test setup: {needle!r} not in {path}')
+
+
+def book_check(tree):
+    """`make book-check` in a copied tree; returns (status, output)."""
+    return run(['make', '-s', '--no-print-directory', 'book-check'], tree)
+
+
+def expect_failure(status, out, *needles):
+    """The build must fail and its output must contain every needle."""
+    assert status != 0, f'expected the book build to fail, but it passed:\n{tail(out)}'
+    missing = [n for n in needles if n not in out]
+    assert not missing, (f'expected the failure to mention {missing}, saw:\n{tail(out)}')
+
+
+def text_of(fragment):
+    """The text of an HTML fragment: tags removed, entities decoded."""
+    return html.unescape(re.sub(r'<[^>]+>', '', fragment))
+
+
+def listings(page):
+    """Every quotation in an HTML page: (caption text, link, code text)."""
+    found = []
+    for m in re.finditer(r'<div class="literal-block-wrapper keel-quote[^"]*"[^>]*>(.*?)'
+                         r'<pre>(.*?)</pre>', page, re.S):
+        caption_html, code = m.group(1), m.group(2)
+        link = re.search(r'<a class="[^"]*keel-source-link[^"]*" href="([^"]*)"', caption_html)
+        found.append((' '.join(text_of(caption_html).split()), link.group(1) if link else None,
+                      text_of(code)))
+    return found
+
+
+LAB_LINE = re.compile(r'^\s*/\*\s*LAB\s+\d+\s*:.*\*/\s*$')
+LAB_STUB = re.compile(r'^\s*/\*\s*LAB\s+\d+\s+STUB\b')
+LAB_END = re.compile(r'LAB\s+\d+\s+END\s*\*/')
+
+
+def without_lab_markers(lines):
+    """The lines a listing must show: lab marker lines and stub comments dropped."""
+    kept, in_stub = [], False
+    for line in lines:
+        if in_stub:
+            in_stub = not LAB_END.search(line)
+        elif LAB_STUB.match(line):
+            in_stub = not LAB_END.search(line)
+        elif not LAB_LINE.match(line):
+            kept.append(line)
+    return kept
+
+
+def significant(lines):
+    """Lines compared between a listing and its file: blanks dropped, spacing normalised."""
+    return [' '.join(ln.split()) for ln in lines if ln.strip()]
+
+
+_shared = {'lock': threading.Lock(), 'site': None, 'error': None}
+
+
+def shared_book(ctx):
+    """The HTML book built once from the tree, for the tests that only read it.
+
+    Tests run in threads of one process: the first caller builds into a
+    directory of its own (removed at exit), the others wait for it.
+    """
+    with _shared['lock']:
+        if _shared['site'] is None and _shared['error'] is None:
+            out = tempfile.mkdtemp(prefix='keel-book-')
+            atexit.register(shutil.rmtree, out, True)
+            try:
+                build_html(ctx, out)
+                _shared['site'] = os.path.join(out, 'html')
+            except AssertionError as e:
+                _shared['error'] = str(e)
+        if _shared['error']:
+            raise AssertionError(_shared['error'])
+        return Path(_shared['site'])
+
+
+def build_html(ctx, out, env=None, tree=None):
+    """`make book` into `out`; returns the output, after checking it passed cleanly."""
+    status, text = run(['make', '-s', '--no-print-directory', 'book', f'BOOK_BUILD={out}'],
+                       tree or ctx.root, env=env)
+    assert status == 0, f'make book failed (status {status}):\n{tail(text, 60)}'
+    noise = [ln for ln in text.splitlines()
+             if 'WARNING' in ln or 'ERROR' in ln or 'warning:' in ln]
+    assert not noise, 'expected a build without warnings, saw:\n' + '\n'.join(noise[:20])
+    return text
+
+
+# ---------------------------------------------------------------------------
+# The book as built from the tree
+
+
+def test_builds_clean_and_quotes_exact_code(ctx):
+    site = shared_book(ctx)
+    chapter = (site / '00-booting.html').read_text()
+    found = listings(chapter)
+    assert len(found) >= 20, f'expected chapter 0 to quote the code often, found {len(found)}'
+
+    head = run(['git', 'rev-parse', 'HEAD'], ctx.root)[1].strip()[:12]
+    dirty = bool(run(['git', 'status', '--porcelain'], ctx.root)[1].strip())
+    commit = head + ('+dirty' if dirty else '')
+    caption_re = re.compile(r'(?P<path>[\w./-]+), lines? (?P<first>\d+)(?:\u2013(?P<last>\d+))?, '
+                            r'at commit (?P<commit>[^\s\u00b6]+)')
+    for caption, link, code in found:
+        m = caption_re.search(caption)
+        assert m, f'expected a caption naming file, lines and commit, saw: {caption!r}'
+        path, first = m.group('path'), int(m.group('first'))
+        last = int(m.group('last') or first)
+        assert m.group('commit') == commit, \
+            f'expected commit {commit} in caption {caption!r}'
+        assert link == f'_source/{path}.html#L-{first}', \
+            f'expected caption {caption!r} to link to _source/{path}.html#L-{first}, saw {link}'
+        page = site / '_source' / f'{path}.html'
+        assert page.is_file() and f'id="L-{first}"' in page.read_text(), \
+            f'expected {page} with a line anchor L-{first}'
+        lines = (ctx.root / path).read_text().splitlines()[first - 1:last]
+        want = significant(without_lab_markers(lines))
+        got = significant(code.splitlines())
+        assert got == want, (f'expected the listing "{caption}" to be lines {first}-{last} of '
+                             f'{path} without lab markers;\nlisting: {got[:6]}...\n'
+                             f'file:    {want[:6]}...')
+
+
+def test_html_is_self_contained(ctx):
+    site = shared_book(ctx)
+    offenders = []
+    for path in site.rglob('*'):
+        if path.suffix not in ('.html', '.css', '.js') or not path.is_file():
+            continue
+        text = path.read_text(errors='replace')
+        for regex in (RESOURCE_RE, CSS_URL_RE):
+            m = regex.search(text)
+            if m:
+                offenders.append(f'{path.relative_to(site)}: {text[m.start():m.end() + 60]!r}')
+    assert not offenders, 'expected no resource fetched from the network:\n' + \
+        '\n'.join(offenders[:10])
+    chapter = (site / '00-booting.html').read_text()
+    svgs = re.findall(r'(?:data|src)="(_images/graphviz-[0-9a-f]+\.svg)"', chapter)
+    assert len(set(svgs)) >= 2, f'expected at least two Graphviz SVG diagrams, saw {svgs}'
+    for svg in svgs:
+        assert '<svg' in (site / svg).read_text(), f'expected {svg} to be an SVG drawing'
+    index = (site / 'searchindex.js').read_text()
+    assert 'multiboot' in index, 'expected the search index to know the word "multiboot"'
+    assert 'href="api.html#c.kprintf"' in chapter, \
+        'expected chapter 0 to link kprintf to the API reference'
+
+
+def test_api_reference_covers_every_header(ctx):
+    api = (shared_book(ctx) / 'api.html').read_text()
+    headers = sorted(p.name for p in (ctx.root / 'kernel/include/keel').glob('*.h'))
+    missing = [h for h in headers if f'&lt;keel/{h}&gt;' not in api]
+    assert not missing, f'expected a section of the API reference for {missing}'
+    for fn in ('kernel_main', 'console_register', 'config_parse', 'sym_lookup'):
+        assert f'id="c.{fn}"' in api, f'expected the API reference to document {fn}()'
+    assert 'KEEL_ERR_NO_MEMORY' in api, 'expected console_register()\'s errors in its contract'
+
+
+def test_doxygen_html_alone(ctx):
+    out = ctx.tmp / 'book'
+    status, text = run(['make', '-s', '--no-print-directory', 'docs', f'BOOK_BUILD={out}'],
+                       ctx.root)
+    assert status == 0, f'make docs failed:\n{tail(text)}'
+    index = out / 'doxygen' / 'html' / 'index.html'
+    assert index.is_file(), f'expected the Doxygen HTML at {index}'
+
+
+# ---------------------------------------------------------------------------
+# Drift: each change below must fail the build, naming what broke
+
+
+def test_drift_renamed_function(ctx):
+    tree = copy_tree(ctx)
+    for path in list(tree.glob('kernel/**/*.[ch]')) + list(tree.glob('arch/**/*.[chS]')):
+        text = path.read_text()
+        if re.search(r'\bkernel_main\b', text):
+            path.write_text(re.sub(r'\bkernel_main\b', 'kernel_begin', text))
+    line = line_of(tree / CHAPTER, '.. keel-symbol:: kernel_main')
+    status, out = book_check(tree)
+    expect_failure(status, out, f'00-booting.rst:{line}:', "symbol 'kernel_main' not found")
+
+
+def test_drift_removed_anchor(ctx):
+    tree = copy_tree(ctx)
+    edit(tree / 'arch/x86/boot.S', '/* [boot_pgdir] */\n', '', count=2)
+    line = line_of(tree / CHAPTER, '.. keel-anchor:: arch/x86/boot.S boot_pgdir')
+    status, out = book_check(tree)
+    expect_failure(status, out, f'00-booting.rst:{line}:',
+                   "anchor '[boot_pgdir]' not found in arch/x86/boot.S")
+
+
+def test_drift_unclosed_anchor(ctx):
+    tree = copy_tree(ctx)
+    gdt = tree / 'arch/x86/gdt.c'
+    opening = line_of(gdt, '/* [gdt_init] */')
+    text = gdt.read_text()
+    closing = text.rindex('/* [gdt_init] */\n')
+    gdt.write_text(text[:closing] + text[closing + len('/* [gdt_init] */\n'):])
+    line = line_of(tree / CHAPTER, '.. keel-anchor:: arch/x86/gdt.c gdt_init')
+    status, out = book_check(tree)
+    expect_failure(status, out, f'00-booting.rst:{line}:',
+                   f"anchor '[gdt_init]' opens at arch/x86/gdt.c:{opening} but never closes")
+
+
+def test_drift_missing_file_and_typo(ctx):
+    tree = copy_tree(ctx)
+    chapter = tree / CHAPTER
+    lines = chapter.read_text().splitlines()
+    lines += ['', '.. keel-anchor:: arch/x86/nonexistent.S start', '',
+              '.. keel-symbol:: kernel_mian', '']
+    chapter.write_text('\n'.join(lines) + '\n')
+    file_line = line_of(chapter, 'nonexistent.S')
+    typo_line = line_of(chapter, 'kernel_mian')
+    status, out = book_check(tree)
+    expect_failure(status, out,
+                   f"00-booting.rst:{file_line}:", "file 'arch/x86/nonexistent.S' does not exist",
+                   f"00-booting.rst:{typo_line}:", "symbol 'kernel_mian' not found",
+                   "did you mean kernel_main?")
+
+
+def test_undocumented_public_function(ctx):
+    tree = copy_tree(ctx)
+    header = tree / 'kernel/include/keel/console.h'
+    edit(header, '\n#endif', '\nvoid console_undocumented_probe(int x);\n\n#endif')
+    line = line_of(header, 'console_undocumented_probe')
+    status, out = run(['make', '-s', '--no-print-directory', 'docs'], tree)
+    expect_failure(status, out, f'console.h:{line}:', 'console_undocumented_probe',
+                   'is not documented')
+    # The failed run must not leave XML that a later make takes for up to date.
+    assert not (tree / 'build/book/doxygen/xml/index.xml').exists(), \
+        'expected a failed Doxygen run to remove its output'
+
+
+# ---------------------------------------------------------------------------
+# Generated from the code: the appendix, the captions, the links
+
+
+def test_appendix_and_captions_follow_the_code(ctx):
+    tree = copy_tree(ctx)
+    git = ['git', '-c', 'user.name=test', '-c', 'user.email=test@example.org']
+    for cmd in (['git', 'init', '-q'], ['git', 'add', '-A'], git + ['commit', '-q', '-m', 'x']):
+        status, out = run(cmd, tree)
+        assert status == 0, f'test setup: {cmd} failed:\n{out}'
+    head = run(['git', 'rev-parse', 'HEAD'], tree)[1].strip()[:12]
+    # A new monitor command and a new boot option, each where the code keeps them.
+    cmds = tree / 'kernel/monitor_cmds.c'
+    cmds.write_text(cmds.read_text() + '\nstatic int cmd_probe(int argc, char **argv)\n{\n'
+                    '\t(void)argc, (void)argv;\n\treturn 0;\n}\nMONITOR_COMMAND("probe", '
+                    '"[N]", "a command added by test_book", cmd_probe);\n')
+    edit(tree / 'kernel/cmdline.c', '\n};\n/* [config_keys] */',
+         '\n    {"probe", CONFIG_BOOL, KEY(vga), 0, 0, 0, 0, "an option added by test_book"},'
+         '\n};\n/* [config_keys] */')
+    out = ctx.tmp / 'book'
+    build_html(ctx, out, env={'KEEL_SOURCE_URL':
+                              'https://src.invalid/keel/{commit}/{path}#L{first}-{last}'},
+               tree=tree)
+    tools = text_of((out / 'html' / 'tools.html').read_text())
+    for needle in ('probe [N]', 'a command added by test_book', 'an option added by test_book'):
+        assert needle in tools, f'expected the tools appendix to show {needle!r}'
+    chapter = (out / 'html' / '00-booting.html').read_text()
+    assert f'at commit {head}+dirty' in ' '.join(text_of(chapter).split()), \
+        f'expected captions to name the copy\'s commit {head} and say +dirty'
+    full = run(['git', 'rev-parse', 'HEAD'], tree)[1].strip()
+    m = re.search(r'href="https://src\.invalid/keel/([0-9a-f]+)/kernel/main\.c#L(\d+)-(\d+)"',
+                  chapter)
+    assert m and m.group(1) == full, \
+        f'expected listings to link to KEEL_SOURCE_URL at commit {full}, saw {m and m.group(0)}'
+    assert not (out / 'html' / '_source').exists(), \
+        'expected no local source pages when KEEL_SOURCE_URL is set'
+
+
+def test_lab_markers_are_cut_and_lines_stay_honest(ctx):
+    sys.path.insert(0, str(ctx.root / 'book' / 'ext'))
+    try:
+        import keelsource
+    finally:
+        sys.path.pop(0)
+    src = ctx.tmp / 'src'
+    src.mkdir()
+    (src / 'f.c').write_text(
+        'int f(int x)\n'             # 1
+        '{\n'                        # 2
+        '\t/* LAB 7: add one */\n'   # 3
+        '\treturn x + 1;\n'          # 4
+        '\t/* LAB 7 STUB\n'          # 5
+        '\treturn 0;\n'              # 6
+        '\tLAB 7 END */\n'           # 7
+        '}\n')                       # 8
+    tree = keelsource.SourceTree(str(src))
+    ex = keelsource.excerpt(tree, 'f.c', 1, 8)
+    assert (ex.first, ex.last, ex.hidden) == (1, 8, 4), \
+        f'expected lines 1-8 with 4 marker lines hidden, got {ex}'
+    assert ex.text == 'int f(int x)\n{\n        return x + 1;\n}', \
+        f'expected the reference code alone, got:\n{ex.text}'
+    try:
+        keelsource.excerpt(tree, 'f.c', 1, 6)
+    except keelsource.QuoteError as e:
+        assert 'LAB N STUB' in str(e) and 'line 5' in str(e), str(e)
+    else:
+        raise AssertionError('expected a quotation that cuts a stub in half to be refused')
