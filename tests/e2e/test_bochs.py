@@ -14,9 +14,11 @@ process started is killed before the test returns.
 
 import os
 import re
-import signal
 import subprocess
 import time
+
+from procs import read, tail
+import procs
 
 SLICE = "boot"
 
@@ -27,54 +29,14 @@ TIMEOUT = 120.0  # seconds: Bochs on two slow cores, BIOS and GRUB first
 # Helpers
 
 
-def tail(text, lines=25):
-    """The last lines of some output, indented, for a failure message."""
-    last = text.rstrip("\n").splitlines()[-lines:]
-    return "\n".join("    | " + line for line in last) or "    | (no output)"
-
-
-def read(path):
-    """A file's text, or "" if it does not exist (yet)."""
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-
-
 def stop(proc):
     """Stop scripts/bochs: SIGTERM (its helper then kills Bochs), then SIGKILL."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
+    procs.stop(proc, polite=True)
 
 
 def run(cmd, cwd, timeout=TIMEOUT):
-    """Run `cmd` to completion; return (status, stdout and stderr together)."""
-    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        stop(proc)
-        out, _ = proc.communicate()
-        raise AssertionError("expected %s to finish within %.0f s; it did not. Last output:\n%s"
-                             % (" ".join(map(str, cmd)), timeout,
-                                tail(out.decode(errors="replace"))))
-    finally:
-        stop(proc)
-    return proc.returncode, out.decode(errors="replace")
+    """procs.run(), stopping scripts/bochs politely."""
+    return procs.run(cmd, cwd, timeout, polite=True)
 
 
 def mkiso(ctx, kernel, name, cmdline=""):

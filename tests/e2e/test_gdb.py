@@ -13,16 +13,16 @@ with the Makefile's recipe), so tests can run in parallel. Every wait
 has a time limit and every process started is killed before returning.
 """
 
-import os
 import re
-import signal
 import socket
 import subprocess
 import time
 
+from procs import TIMEOUT, free_port, read, stop, tail  # noqa: F401 (test_gdb_sched uses them)
+import procs
+
 SLICE = "boot"
 
-TIMEOUT = 60.0  # seconds; QEMU emulates the CPU (TCG) on slow machines
 
 # Signs that a Python helper crashed instead of failing with a message.
 PYTHON_FAILURES = ("Traceback", "Python Exception", "Error occurred in Python")
@@ -35,55 +35,9 @@ MARK = "=== keel-test:"
 # Helpers
 
 
-def free_port():
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tail(text, lines=25):
-    """The last lines of some output, indented, for a failure message."""
-    last = text.rstrip("\n").splitlines()[-lines:]
-    return "\n".join("    | " + line for line in last) or "    | (no output)"
-
-
-def read(path):
-    """A file's text, or "" if it does not exist (yet)."""
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-
-
-def stop(proc):
-    """Kill a process started with start_new_session, and all its children."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-
-
 def run(cmd, cwd, timeout=TIMEOUT):
     """Run `cmd` to completion; return its stdout and stderr together."""
-    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        stop(proc)
-        out, _ = proc.communicate()
-        raise AssertionError("expected %s to finish within %.0f s; it did not. Last output:\n%s"
-                             % (cmd[0], timeout, tail(out.decode(errors="replace"))))
-    finally:
-        stop(proc)
-    return out.decode(errors="replace")
+    return procs.run(cmd, cwd, timeout)[1]
 
 
 def wait_for_port(port, proc, log):

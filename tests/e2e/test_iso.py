@@ -11,10 +11,10 @@ Every wait has a time limit and every process started is killed before
 the test returns.
 """
 
-import os
 import re
-import signal
-import subprocess
+
+from procs import read, stop, tail
+import procs
 
 SLICE = "boot"
 
@@ -28,49 +28,9 @@ QEMU = ["qemu-system-i386", "-M", "pc", "-cpu", "max", "-m", "128M", "-no-reboot
 # Helpers
 
 
-def tail(text, lines=25):
-    """The last lines of some output, indented, for a failure message."""
-    last = text.rstrip("\n").splitlines()[-lines:]
-    return "\n".join("    | " + line for line in last) or "    | (no output)"
-
-
-def read(path):
-    """A file's text, or "" if it does not exist."""
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-
-
-def stop(proc):
-    """Kill a process started with start_new_session, and all its children."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-
-
 def run(cmd, cwd, timeout=TIMEOUT):
-    """Run `cmd` to completion; return (status, stdout and stderr together)."""
-    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        stop(proc)
-        out, _ = proc.communicate()
-        raise AssertionError("expected %s to finish within %.0f s; it did not. Last output:\n%s"
-                             % (" ".join(map(str, cmd)), timeout,
-                                tail(out.decode(errors="replace"))))
-    finally:
-        stop(proc)
-    return proc.returncode, out.decode(errors="replace")
+    """procs.run() with this module's time limit."""
+    return procs.run(cmd, cwd, timeout)
 
 
 def banner(ctx):
