@@ -9,6 +9,7 @@
 #include <keel/panic.h>
 #include <keel/thread.h>
 
+/* [kstack_pool] */
 static char pool[THREAD_MAX][THREAD_STACK_SIZE] __attribute__((aligned(16)));
 
 static void *pool_alloc(unsigned slot)
@@ -23,6 +24,7 @@ static void pool_free(unsigned slot, void *base)
 
 static const struct kstack_source pool_source = {"fixed pool", pool_alloc, pool_free};
 static const struct kstack_source *source = &pool_source;
+/* [kstack_pool] */
 
 void kstack_set_source(const struct kstack_source *src)
 {

@@ -15,6 +15,7 @@
 #include <keel/symbols.h>
 
 volatile int panic_in_progress;
+void (*panic_describe_context)(void);
 
 /* The deepest backtrace printed; deeper stacks are cut (and say so). */
 #define BACKTRACE_MAX 24
@@ -61,6 +62,8 @@ static __attribute__((noreturn)) void panic_report(const struct arch_regs *regs,
 	kprintf("\nPANIC: ");
 	kvprintf(fmt, ap);
 	kprintf("\n");
+	if (panic_describe_context)
+		panic_describe_context();
 	arch_regs_print(regs, fp);
 	backtrace_print(fp);
 	kprintf("Kernel stopped.\n");

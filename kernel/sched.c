@@ -161,6 +161,15 @@ static void idle_loop(void *arg)
 		arch_wait_for_interrupt();
 }
 
+/* For panic reports: which thread was running. */
+static void describe_current_thread(void)
+{
+	struct thread *t = cpu0.current;
+
+	if (t)
+		kprintf("Thread: %s (tid %08x, priority %u)\n", t->name, t->tid, t->prio);
+}
+
 /* [sched_init] */
 /* The boot flow becomes thread "main" in slot 0; slot 1 is the idle thread. */
 static void sched_init(void)
@@ -181,6 +190,7 @@ static void sched_init(void)
 	idle->state = THREAD_READY;
 	c->current = main;
 	c->idle = idle;
+	panic_describe_context = describe_current_thread;
 }
 KEEL_INIT(INIT_SCHED, sched_init);
 /* [sched_init] */

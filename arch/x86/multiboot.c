@@ -87,17 +87,28 @@ static void add_region(uint64_t base, uint64_t length, uint32_t type)
 	    (struct mem_region){base, length, (enum mem_type)type};
 }
 
+/*
+ * Record each entry of the loader's memory map with add_region(). The map
+ * is mmap_length bytes at physical mmap_addr; each entry's `size` field
+ * gives the bytes that follow it, which may be more than this struct has.
+ */
 static void parse_mmap(const struct multiboot_info *mbi)
 {
+	/* LAB 0: walk the Multiboot memory map */
 	uint32_t pa = mbi->mmap_addr, end = mbi->mmap_addr + mbi->mmap_length;
 
-	if (end >= BOOT_MAP_LIMIT)
+	if (end < pa || end >= BOOT_MAP_LIMIT)
 		panic("multiboot: memory map at 0x%x is beyond the boot mapping", pa);
 	while (pa + sizeof(struct multiboot_mmap) <= end) {
 		const struct multiboot_mmap *e = phys_to_virt(pa);
 		add_region(e->base, e->length, e->type);
+		if (e->size > end - pa)
+			break; /* a corrupt size must not wrap pa around */
 		pa += e->size + sizeof(e->size);
 	}
+	/* LAB 0 STUB
+	(void)mbi;
+	LAB 0 END */
 }
 
 void multiboot_parse(uint32_t magic, uint32_t mbi_phys)

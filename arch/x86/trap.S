@@ -28,6 +28,7 @@ trap_stub_\vector:
 .endm
 /* [trap_stub] */
 
+/* [trap_stub_table] */
 	.section .rodata
 	.align 4
 	.globl trap_stubs
@@ -41,6 +42,7 @@ trap_stubs:				/* trap_stubs[v]: the stub of vector v, v < T_STUBS */
 	.endr
 	.globl trap_stub_255
 	STUB 255, 0
+/* [trap_stub_table] */
 
 /* [trap_common] */
 	.text

@@ -20,6 +20,7 @@
 
 #include "x86.h"
 
+/* [trap_frame_checks] */
 /* The frame's layout is fixed by trap.S: keep the two in step. */
 _Static_assert(offsetof(struct trap_frame, edi) == TF_EDI, "trap frame: edi");
 _Static_assert(offsetof(struct trap_frame, ebp) == TF_EBP, "trap frame: ebp");
@@ -32,6 +33,7 @@ _Static_assert(offsetof(struct trap_frame, eip) == TF_EIP, "trap frame: eip");
 _Static_assert(offsetof(struct trap_frame, cs) == TF_CS, "trap frame: cs");
 _Static_assert(offsetof(struct trap_frame, eflags) == TF_EFLAGS, "trap frame: eflags");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame: size");
+/* [trap_frame_checks] */
 
 static const char *const exception_names[T_EXCEPTIONS] = {
     "divide error (#DE)",

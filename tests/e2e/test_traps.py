@@ -19,6 +19,7 @@ def _report(ctx, case):
     res = kh.boot(ctx.kernel, f'test=sched.traps.{case}', timeout=60)
     assert res.outcome == 'panic', f'expected a panic, got {res.outcome}:\n{res.last_lines()}'
     for text in ('in kernel mode at eip 0x', f'(ktest_fn_traps_{case}+0x',
+                 'Thread: main (tid 00000100, priority 128)',
                  'PANIC: kernel exception: ', 'Registers:', 'Backtrace:', 'kernel_main'):
         assert text in res.panic, f'the report lacks {text!r}:\n{res.panic}'
     return res.panic

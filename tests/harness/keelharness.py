@@ -35,6 +35,7 @@ QEMU_BASE = ['-M', 'pc', '-cpu', 'max', '-m', '128M', '-no-reboot',
              '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
              '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
 OUTPUT_CAP = 1 << 20
+STOPPED = b'Kernel stopped.'  # the last line of every panic report
 EXIT_PASS, EXIT_FAIL, EXIT_PANIC = 0x10, 0x11, 0x12
 EXIT_NAMES = {EXIT_PASS: 'pass', EXIT_FAIL: 'fail', EXIT_PANIC: 'panic'}
 
@@ -214,11 +215,18 @@ def _read_until_exit(proc, timeout, cap):
             size += len(data)
             if size > cap:
                 return b''.join(chunks)[:cap], 'flood'
+            if STOPPED in b''.join(chunks[-2:]) and deadline - time.monotonic() > 5:
+                # A panic report is complete. A kernel that cannot leave QEMU
+                # (it panicked before reading exit=qemu) would only halt:
+                # give QEMU a moment to exit by itself, then stop waiting.
+                deadline = time.monotonic() + 5
     finally:
         sel.close()
 
 
-def _classify(status, log, why):
+def _classify(status, log, why, text=''):
+    if why == 'hang' and 'PANIC: ' in text and STOPPED.decode() in text:
+        return 'panic', None  # panicked, then halted instead of leaving QEMU
     if why:
         return why, None
     if status is not None and status >= 33 and status % 2 == 1:
@@ -265,7 +273,7 @@ def boot(kernel, cmdline='', timeout=60.0, cap=OUTPUT_CAP, extra=(), qemu=QEMU,
     stderr = _read(os.path.join(tmp, 'stderr'))
     shutil.rmtree(tmp, ignore_errors=True)
     text = data.decode('utf-8', 'replace').replace('\r\n', '\n')
-    outcome, code = _classify(None if why else status, logtext, why)
+    outcome, code = _classify(None if why else status, logtext, why, text)
     if outcome == 'exited' and 'PANIC: ' in text:
         outcome = 'panic'
     return BootResult(outcome, text, code, status, duration, stderr, parse_ktap(text),

@@ -46,6 +46,12 @@ __attribute__((noreturn)) void assert_failed(const char *file, int line, const c
 #define assert(e) ((void)sizeof(e))
 #endif
 
+/**
+ * @brief Prints what was running when a panic happened (one line), or NULL.
+ * Later slices set it: slice 1 names the current thread. Slice 0 has none.
+ */
+extern void (*panic_describe_context)(void);
+
 /** @brief True while a panic is being reported (its output must not be interleaved). */
 extern volatile int panic_in_progress;
 
