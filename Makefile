@@ -86,7 +86,9 @@ endif
 # ---------------------------------------------------------------------------
 # Flags. Warnings are errors; the kernel is freestanding 32-bit code with
 # frame pointers (the backtrace walks them) and no FPU/SSE use. Top-level
-# order is kept so tests and monitor commands appear in source order.
+# order is kept so tests and monitor commands appear in source order. The
+# stack is only 4-byte aligned where the CPU or trap.S calls C, so GCC must
+# not assume more.
 
 OPT_dev := -Og
 OPT_standard := -O2
@@ -95,7 +97,8 @@ OPT_hardened := -O2 -fstack-protector-strong -mstack-protector-guard=global
 CFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fno-optimize-sibling-calls \
-	-fno-asynchronous-unwind-tables -fno-toplevel-reorder -mgeneral-regs-only -g \
+	-fno-asynchronous-unwind-tables -fno-toplevel-reorder -mgeneral-regs-only \
+	-mpreferred-stack-boundary=2 -g \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 	$(OPT_$(PROFILE)) \
 	-Ikernel/include -include kernel/profile/$(PROFILE).h \

@@ -5,8 +5,9 @@
  * and computes the statistics; the kernel does no sorting and keeps no
  * buffers. The protocol, one line each, all KTAP-style comments:
  *
- *     # bench overhead <samples...>         the cost of an empty begin/end pair
- *     # bench begin SLICE.NAME net|gross
+ *     # bench clock tsc                     what the samples count
+ *     # bench begin overhead net            the cost of an empty begin/end pair
+ *     # bench begin SLICE.NAME net|gross    then, for each case:
  *     # bench samples <up to 16 values>     as many lines as needed
  *     # bench end SLICE.NAME <count>
  */
@@ -54,13 +55,13 @@ void kbench_sample(uint64_t value)
 /* The cost of the measurement itself: an empty begin/end pair. */
 static void measure_overhead(void)
 {
-	kprintf("# bench overhead begin\n");
+	kprintf("# bench begin overhead net\n");
 	for (unsigned i = 0; i < KBENCH_SAMPLES; i++) {
 		uint64_t t0 = kbench_begin();
 		kbench_sample(kbench_end() - t0);
 	}
 	flush_line();
-	kprintf("# bench overhead end %u\n", total);
+	kprintf("# bench end overhead %u\n", total);
 	total = 0;
 }
 

@@ -31,6 +31,11 @@ void kstack_set_source(const struct kstack_source *src)
 	source = src;
 }
 
+const char *kstack_source_name(void)
+{
+	return source->name;
+}
+
 void *kstack_alloc(unsigned slot)
 {
 	return source->alloc(slot);

@@ -35,12 +35,16 @@ struct thread *thread_current(void)
 /* [sched_pick_next] */
 struct thread *sched_pick_next(struct cpu *c)
 {
+	/* LAB 1: pick the best READY thread */
 	struct runq_node *node = runq_peek(&c->rq);
 
-	if (node == NULL)
-		return c->idle;
-	runq_remove(&c->rq, node);
-	return list_entry(node, struct thread, rq);
+	if (node != NULL) {
+		runq_remove(&c->rq, node);
+		return list_entry(node, struct thread, rq);
+	}
+	/* LAB 1 STUB
+	LAB 1 END */
+	return c->idle;
 }
 /* [sched_pick_next] */
 
@@ -118,10 +122,15 @@ void sched_tick(void)
 	struct cpu *c = cpu_self();
 	struct thread *t = c->current;
 
-	if (t == c->idle || t->slice_left == 0)
+	if (t == c->idle || t->slice_left == 0 || --t->slice_left > 0)
 		return;
-	if (--t->slice_left == 0)
-		c->need_resched = true;
+	if (runq_highest(&c->rq) >= (int)t->prio) {
+		c->need_resched = true; /* an equal (or better) waits: to the back of the level */
+		return;
+	}
+	/* Alone at the top: a new slice in place, no switch to make. */
+	t->slice_left = SCHED_SLICE_TICKS;
+	t->slices++;
 }
 
 void sched_preempt(void)
@@ -157,8 +166,11 @@ kstatus_t sched_set_priority(struct thread *t, unsigned prio)
 static void idle_loop(void *arg)
 {
 	(void)arg;
-	for (;;)
+	for (;;) {
+		/* Invariant: the idle thread runs only while no thread is READY. */
+		assert(cpu_self()->rq.count == 0);
 		arch_wait_for_interrupt();
+	}
 }
 
 /* For panic reports: which thread was running. */

@@ -53,6 +53,7 @@ static int cmd_threads(int argc, char **argv)
 		        (unsigned long long)rows[i].cpu_us, (unsigned long long)rows[i].slices);
 	kprintf("%u of %u threads; %llu context switches\n", n, THREAD_MAX,
 	        (unsigned long long)cpu_self()->switches);
+	kprintf("stacks: %s, %u bytes each\n", kstack_source_name(), THREAD_STACK_SIZE);
 	return 0;
 }
 MONITOR_COMMAND("threads", "", "every thread: id, state, priority, CPU time", cmd_threads);

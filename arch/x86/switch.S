@@ -14,6 +14,7 @@
 	.globl arch_context_switch
 /* [arch_context_switch] */
 arch_context_switch:
+	/* LAB 1: switch from one stack to the other */
 	movl 4(%esp), %eax	/* save_sp: where to store our stack pointer */
 	movl 8(%esp), %edx	/* new_sp: the stack to switch to */
 	pushl %ebp
@@ -27,4 +28,12 @@ arch_context_switch:
 	popl %ebx
 	popl %ebp
 	ret
+	/* LAB 1 STUB
+	pushl $.Lswitch_not_written
+	call panic
+	.pushsection .rodata
+.Lswitch_not_written:
+	.asciz "arch_context_switch: not written yet (lab 1)"
+	.popsection
+	LAB 1 END */
 /* [arch_context_switch] */

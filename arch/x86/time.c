@@ -4,7 +4,8 @@
  * Calibration runs once at boot with interrupts off: the PIT's channel 2
  * times CALIBRATE_MS milliseconds while the TSC counts up and the APIC
  * timer counts down. Their counts over that known interval give their
- * rates. From then on the clock is the TSC scaled to microseconds, and
+ * rates; of three such windows the median counts, so one window stretched
+ * by a busy host (or an emulator's hiccup) does not skew the clock. From then on the clock is the TSC scaled to microseconds, and
  * the tick is the APIC timer in periodic mode, or the PIT's channel 0 on
  * a CPU without an APIC (or with `tick=pit` on the command line).
  */
@@ -17,8 +18,9 @@
 
 #include "x86.h"
 
-#define CALIBRATE_MS    50
-#define CALIBRATE_COUNT (PIT_HZ * CALIBRATE_MS / 1000) /* 59659: fits channel 2's 16 bits */
+#define CALIBRATE_MS    20
+#define CALIBRATE_COUNT (PIT_HZ * CALIBRATE_MS / 1000) /* 23863: fits channel 2's 16 bits */
+#define CALIBRATE_RUNS  3 /* the median of three windows survives one disturbed window */
 
 static uint64_t tsc_base;   /* TSC at calibration: the clock's zero */
 static uint32_t tsc_khz;    /* TSC ticks per millisecond */
@@ -27,7 +29,8 @@ static bool apic_tick;      /* the tick comes from the APIC, not the PIT */
 static unsigned tick_hz;
 
 /* [calibrate] */
-static void calibrate(bool with_apic)
+/* Time one PIT window; return the TSC and APIC counts it took. */
+static void measure_window(bool with_apic, uint32_t *tsc_per_ms, uint32_t *apic_per_s_out)
 {
 	uint32_t apic_start = with_apic ? lapic_timer_calibrate_begin() : 0;
 	uint64_t tsc_start = rdtsc();
@@ -38,18 +41,39 @@ static void calibrate(bool with_apic)
 	uint64_t tsc_end = rdtsc();
 	uint32_t apic_end = with_apic ? lapic_timer_read() : 0;
 
-	tsc_khz = (uint32_t)((tsc_end - tsc_start) / CALIBRATE_MS);
-	apic_per_s = (apic_start - apic_end) * (1000 / CALIBRATE_MS);
-	tsc_base = tsc_end;
+	*tsc_per_ms = (uint32_t)((tsc_end - tsc_start) / CALIBRATE_MS);
+	*apic_per_s_out = (apic_start - apic_end) * (1000 / CALIBRATE_MS);
+}
+
+static uint32_t median3(const uint32_t v[3])
+{
+	uint32_t lo = v[0] < v[1] ? v[0] : v[1], hi = v[0] < v[1] ? v[1] : v[0];
+	return v[2] < lo ? lo : v[2] > hi ? hi : v[2];
+}
+
+static void calibrate(bool with_apic)
+{
+	uint32_t tsc[CALIBRATE_RUNS], apic[CALIBRATE_RUNS];
+
+	for (unsigned i = 0; i < CALIBRATE_RUNS; i++)
+		measure_window(with_apic, &tsc[i], &apic[i]);
+	tsc_khz = median3(tsc);
+	apic_per_s = median3(apic);
+	tsc_base = rdtsc();
 }
 /* [calibrate] */
 
+/* [arch_clock_us] */
 uint64_t arch_clock_us(void)
 {
 	if (tsc_khz == 0)
 		return 0; /* before calibration */
-	return (rdtsc() - tsc_base) * 1000 / tsc_khz;
+	uint64_t ticks = rdtsc() - tsc_base;
+	/* Whole milliseconds, then the rest: ticks * 1000 would overflow after
+	 * months of uptime; this split never does. */
+	return ticks / tsc_khz * 1000 + ticks % tsc_khz * 1000 / tsc_khz;
 }
+/* [arch_clock_us] */
 
 static void pit_tick(unsigned irq, void *ctx)
 {

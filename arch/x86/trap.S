@@ -52,6 +52,11 @@ trap_common:
 	pushl %fs
 	pushl %gs
 	pushal
+	/* The pushes above build struct trap_frame up to its vector: 4 segment
+	 * registers and 8 general ones. If that ever changes, stop the build. */
+	.if (4 + 8) * 4 != TF_TRAPNO
+	.error "trap_common's pushes do not match TF_TRAPNO in x86.h"
+	.endif
 	movl $SEL_KDATA, %eax
 	movw %ax, %ds
 	movw %ax, %es
@@ -65,6 +70,6 @@ trap_common:
 	popl %fs
 	popl %es
 	popl %ds
-	addl $8, %esp			/* the vector and the error code */
+	addl $(TF_EIP - TF_TRAPNO), %esp /* the vector and the error code */
 	iret
 /* [trap_common] */

@@ -73,7 +73,7 @@ static const char *const exception_names[T_EXCEPTIONS] = {
 /* Exceptions whose error code names a segment selector. */
 static bool selector_error(unsigned v)
 {
-	return v == 10 || v == 11 || v == 12 || v == 13 || v == 17;
+	return v == 10 || v == 11 || v == 12 || v == 13;
 }
 
 /* [page_fault_decode] */

@@ -54,11 +54,15 @@ class KeelGasLexer(GasLexer):
     """GNU assembler run through the C preprocessor, as arch/x86/*.S are.
 
     Pygments' GAS lexer knows neither the operators of constant
-    expressions (`i << 22`) nor local numeric labels (`1:`).
+    expressions (`i << 22`), nor local numeric labels (`1:`), nor the
+    arguments of a `.macro` (`pushl $\\vector`).
     """
     name = 'GAS with the C preprocessor'
     aliases = ['keel-gas']
-    tokens = {'root': [(r'[0-9]+:', Name.Label), inherit],
+    macro_arg = (r'\\[A-Za-z_][A-Za-z0-9_]*', Name.Variable)
+    tokens = {'root': [(r'[0-9]+:', Name.Label), macro_arg, inherit],
+              'directive-args': [macro_arg, inherit],
+              'instruction-args': [macro_arg, inherit],
               'punctuation': [(r'<<|>>|[-+*/|&~^<>=]', Operator), inherit]}
 
 

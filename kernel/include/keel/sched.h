@@ -67,7 +67,12 @@ void sched_yield(void);
  */
 void sched_make_ready(struct thread *t);
 
-/** @brief Count one timer tick against the running thread's slice. Interrupt context. */
+/**
+ * @brief Count one timer tick against the running thread's slice. When
+ * the slice ends, ask for a switch if a thread of equal or higher priority
+ * is READY; a thread alone at the top starts a new slice without one.
+ * Interrupt context.
+ */
 void sched_tick(void);
 
 /** @brief Switch now if a switch was asked for. Called on the way out of an interrupt. */

@@ -152,6 +152,9 @@ void thread_setup(struct thread *t, unsigned slot, const char *name, unsigned pr
  */
 void thread_entry(void);
 
+/** @brief The name of the current kstack_source ("fixed pool"). */
+const char *kstack_source_name(void);
+
 /** @brief A stack for pool slot @p slot from the current source, or NULL. */
 void *kstack_alloc(unsigned slot);
 

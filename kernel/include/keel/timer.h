@@ -47,7 +47,8 @@ uint64_t timer_deadline(uint64_t us);
 
 /**
  * @brief Sleep for at least @p us microseconds. 0 just yields.
- * @return KEEL_OK. Thread context.
+ * @return KEEL_OK; KEEL_ERR_NO_MEMORY if TIMERQ_MAX timers are pending
+ *         (then it returns at once, without sleeping). Thread context.
  */
 kstatus_t thread_sleep_us(uint64_t us);
 

@@ -32,7 +32,15 @@ void waitq_init(struct waitq *wq);
  */
 kstatus_t waitq_wait(struct waitq *wq, uint64_t timeout_us);
 
-/** @brief Wake the longest-waiting thread. @return 1 if one was woken, else 0. Interrupts off. */
+/**
+ * @brief Wake the longest-waiting thread. Interrupts off.
+ *
+ * A woken thread of higher priority than the caller is only marked to
+ * run (need_resched): from thread context, call sched_preempt() after
+ * restoring interrupts to switch to it at once; from an interrupt, the
+ * way out of the interrupt does it.
+ * @return 1 if a thread was woken, else 0.
+ */
 unsigned waitq_wake_one(struct waitq *wq);
 
 /** @brief Wake every waiting thread. @return how many. Interrupts off. */

@@ -42,12 +42,14 @@ KTEST(sched, round_robin_is_fair_within_one_slice)
 {
 	tid_t tids[SPINNERS];
 	uint64_t slices[SPINNERS];
+	kstatus_t slept = KEEL_OK;
 
 	stop = false;
 	for (unsigned i = 0; i < SPINNERS; i++)
 		KT_ASSERT_EQ(thread_create("spinner", spin, 0, 60, &tids[i]), KEEL_OK);
-	while (fewest_slices(tids) < ROUNDS)
-		thread_sleep_us(1000000 / TIMER_HZ);
+	/* A sleep that fails would leave the spinners no turn: stop waiting. */
+	while (slept == KEEL_OK && fewest_slices(tids) < ROUNDS)
+		slept = thread_sleep_us(1000000 / TIMER_HZ);
 	irqflags_t f = irq_save();
 	for (unsigned i = 0; i < SPINNERS; i++)
 		slices[i] = thread_lookup(tids[i])->slices;
@@ -55,6 +57,7 @@ KTEST(sched, round_robin_is_fair_within_one_slice)
 	stop = true;
 	for (unsigned i = 0; i < SPINNERS; i++)
 		KT_EXPECT_EQ(thread_join(tids[i], 0, TIMEOUT_NEVER), KEEL_OK);
+	KT_ASSERT_EQ(slept, KEEL_OK);
 
 	uint64_t lo = slices[0], hi = slices[0];
 	for (unsigned i = 1; i < SPINNERS; i++) {
