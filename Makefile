@@ -21,6 +21,13 @@ ifeq ($(filter $(SLICES),$(shell seq 0 $(words $(wordlist 2,99,$(SLICE_NAMES))))
 $(error SLICES must be a slice number from 0 to $(words $(wordlist 2,99,$(SLICE_NAMES))))
 endif
 
+# COVERAGE=1 builds an instrumented kernel (and unit tests) for
+# `make coverage`, in a build directory of its own.
+ifeq ($(COVERAGE),1)
+BUILD ?= build/coverage
+UNIT_BUILD ?= $(BUILD)/unit
+endif
+
 VERSION := 0.1.0
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 BUILD ?= build/$(PROFILE)
@@ -63,13 +70,15 @@ profile_src_standard := kernel/monitor_stub.c
 profile_src_hardened := kernel/monitor_stub.c kernel/stack_protector.c
 
 SLICE_IDS := $(shell seq 0 $(SLICES))
-SRC := $(foreach n,$(SLICE_IDS),$(slice$(n)_src)) $(profile_src_$(PROFILE))
+SRC := $(foreach n,$(SLICE_IDS),$(slice$(n)_src)) $(profile_src_$(PROFILE)) \
+	$(if $(filter 1,$(COVERAGE)),kernel/gcov.c)
 OBJ := $(patsubst %,$(BUILD)/obj/%.o,$(SRC))
 
 # Per-object slice name: objects of slice N get the Nth name.
 $(foreach n,$(SLICE_IDS),$(eval $(patsubst %,$(BUILD)/obj/%.o,$(slice$(n)_src)): \
 	SLICE_NAME := $(word $(shell expr $(n) + 1),$(SLICE_NAMES))))
 $(patsubst %,$(BUILD)/obj/%.o,$(profile_src_$(PROFILE))): SLICE_NAME := boot
+$(BUILD)/obj/kernel/gcov.c.o: SLICE_NAME := boot
 
 # Quiet by default; V=1 shows each command, make -s shows nothing.
 ifeq ($(V),1)
@@ -104,13 +113,21 @@ CFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
 	-Ikernel/include -include kernel/profile/$(PROFILE).h \
 	-DKEEL_VERSION='"$(VERSION)"' -MMD -MP
 ASFLAGS := -m32 -g -Ikernel/include -MMD -MP
+# The coverage build counts arcs in every kernel object but the runtime
+# that prints the counters (kernel/gcov.c); the symbol table is data.
+COVERAGE_CFLAGS := -fprofile-arcs -ftest-coverage -fprofile-update=single
+COVERAGE_EXCLUDE := kernel/gcov.c
+ifeq ($(COVERAGE),1)
+CFLAGS += $(COVERAGE_CFLAGS)
+endif
+cflags_for = $(if $(filter $(COVERAGE_EXCLUDE),$(1)),$(filter-out $(COVERAGE_CFLAGS),$(CFLAGS)),$(CFLAGS))
 LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
 	-T arch/x86/linker.ld
 
 # ---------------------------------------------------------------------------
 
 
-.PHONY: print-slices print-slice-map unit-build all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest lint \
+.PHONY: print-slices print-slice-map unit-build all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest coverage lint \
 	format clean deps help bench FORCE
 
 all: kernel
@@ -125,7 +142,7 @@ $(BUILD)/flags: FORCE | deps-build
 $(BUILD)/obj/%.c.o: %.c $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CFLAGS) -DKEEL_SLICE='"$(SLICE_NAME)"' -c $< -o $@
+	$(Q)$(CC) $(call cflags_for,$<) -DKEEL_SLICE='"$(SLICE_NAME)"' -c $< -o $@
 
 $(BUILD)/obj/%.S.o: %.S $(BUILD)/flags
 	@mkdir -p $(@D)
@@ -139,7 +156,7 @@ $(BUILD)/ksyms-empty.c: scripts/mksyms
 	$(Q)$(PYTHON) scripts/mksyms --empty $@
 
 $(BUILD)/ksyms%.o: $(BUILD)/ksyms%.c $(BUILD)/flags
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(filter-out $(COVERAGE_CFLAGS),$(CFLAGS)) -c $< -o $@
 
 $(BUILD)/keel-pass1.elf: $(OBJ) $(BUILD)/ksyms-empty.o arch/x86/linker.ld
 	$(call say,LD,$@)
@@ -216,9 +233,13 @@ UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 unit_src_fmt := kernel/fmt.c
 unit_src_fmt_edges := kernel/fmt.c
 unit_src_cmdline := kernel/cmdline.c kernel/fmt.c
-UNIT_BINS := $(patsubst %,build/unit/test_%,$(UNIT_TESTS))
+UNIT_BUILD ?= build/unit
+UNIT_BINS := $(patsubst %,$(UNIT_BUILD)/test_%,$(UNIT_TESTS))
+ifeq ($(COVERAGE),1)
+UNIT_CFLAGS += --coverage
+endif
 
-build/unit/test_%: tests/unit/test_%.c $(wildcard kernel/*.c kernel/include/keel/*.h) | deps-test
+$(UNIT_BUILD)/test_%: tests/unit/test_%.c $(wildcard kernel/*.c kernel/include/keel/*.h) | deps-test
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(or $(unit_src_$*),kernel/$*.c) -lcmocka
@@ -246,6 +267,11 @@ ktest: $(KERNEL) | deps-run
 bench: | deps-run
 	@$(MAKE) -s PROFILE=standard
 	@$(PYTHON) scripts/bench --kernel build/standard/keel.elf $(BENCHFLAGS)
+
+# Line coverage of kernel/ and arch/ by the in-kernel suites (one boot per
+# suite, counters summed) and of the pure files by the unit tests.
+coverage: | deps-run deps-test
+	@$(PYTHON) scripts/coverage --build $(or $(COVERAGE_BUILD),build/coverage) $(T)
 
 lint: | deps-test
 	@scripts/lint
@@ -284,6 +310,7 @@ help::
 	@echo "  unit        run the host unit tests only"
 	@echo "  ktest T=X   run in-kernel tests X (all, a suite, suite.case)"
 	@echo "  bench       run the benchmarks: median, p99, min, max (JSON in build/bench)"
+	@echo "  coverage    line coverage of kernel/ and arch/ by the tests (report in build/coverage)"
 	@echo "  lint        check function and file sizes and formatting"
 	@echo "  format      clang-format the C sources"
 	@echo "  deps        install every Debian package the project uses"

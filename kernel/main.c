@@ -20,6 +20,7 @@
 #include <keel/panic.h>
 
 kernel_config_t kconfig;
+void (*kernel_finish_hook)(void);
 
 static void config_warning(void *ctx, const char *msg)
 {
@@ -44,6 +45,8 @@ static void banner(void)
 /* Nothing more to do: stop the way the command line asked. */
 static __attribute__((noreturn)) void kernel_finish(int code)
 {
+	if (kernel_finish_hook)
+		kernel_finish_hook();
 	switch (kconfig.exit) {
 	case CONFIG_EXIT_QEMU:
 		arch_machine_exit(code);

@@ -40,4 +40,11 @@ struct init_entry {
  */
 void init_run_all(void);
 
+/**
+ * @brief Called, when set, as the kernel finishes (after the tests, the
+ * benchmarks or the monitor, before it halts or leaves QEMU). The
+ * coverage build sets it to print its counters; nothing else does.
+ */
+extern void (*kernel_finish_hook)(void);
+
 #endif
