@@ -10,6 +10,7 @@
  */
 #include <keel/arch.h>
 #include <keel/config.h>
+#include <keel/init.h>
 #include <keel/kprintf.h>
 #include <keel/panic.h>
 #include <keel/symbols.h>
@@ -67,6 +68,8 @@ static __attribute__((noreturn)) void panic_report(const struct arch_regs *regs,
 	arch_regs_print(regs, fp);
 	backtrace_print(fp);
 	kprintf("Kernel stopped.\n");
+	if (kernel_finish_hook)
+		kernel_finish_hook(); /* the coverage build's counters, even from a panic */
 	panic_stop();
 }
 

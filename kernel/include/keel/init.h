@@ -42,8 +42,9 @@ void init_run_all(void);
 
 /**
  * @brief Called, when set, as the kernel finishes (after the tests, the
- * benchmarks or the monitor, before it halts or leaves QEMU). The
- * coverage build sets it to print its counters; nothing else does.
+ * benchmarks or the monitor, or after a panic report, before it halts or
+ * leaves QEMU). The coverage build sets it to print its counters;
+ * nothing else does.
  */
 extern void (*kernel_finish_hook)(void);
 
