@@ -70,7 +70,10 @@ profile_src_standard := kernel/monitor_stub.c
 profile_src_hardened := kernel/monitor_stub.c kernel/stack_protector.c
 
 SLICE_IDS := $(shell seq 0 $(SLICES))
-SRC := $(foreach n,$(SLICE_IDS),$(slice$(n)_src)) $(profile_src_$(PROFILE)) \
+# Slice 0, its profile-dependent files, then the later slices: link order is
+# the order of tests, monitor commands and start-up entries in their sections.
+SRC := $(slice0_src) $(profile_src_$(PROFILE)) \
+	$(foreach n,$(wordlist 2,99,$(SLICE_IDS)),$(slice$(n)_src)) \
 	$(if $(filter 1,$(COVERAGE)),kernel/gcov.c)
 OBJ := $(patsubst %,$(BUILD)/obj/%.o,$(SRC))
 
@@ -139,6 +142,12 @@ $(BUILD)/flags: FORCE | deps-build
 	@echo '$(CC) $(CFLAGS) $(LDFLAGS) $(SLICES)' | cmp -s - $@ || \
 		echo '$(CC) $(CFLAGS) $(LDFLAGS) $(SLICES)' > $@
 
+# The list of objects is part of what the links depend on: adding,
+# removing or reordering a file relinks even though no object changed.
+$(BUILD)/objects: FORCE
+	@mkdir -p $(@D)
+	@echo '$(OBJ)' | cmp -s - $@ || echo '$(OBJ)' > $@
+
 $(BUILD)/obj/%.c.o: %.c $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
@@ -158,7 +167,7 @@ $(BUILD)/ksyms-empty.c: scripts/mksyms
 $(BUILD)/ksyms%.o: $(BUILD)/ksyms%.c $(BUILD)/flags
 	$(Q)$(CC) $(filter-out $(COVERAGE_CFLAGS),$(CFLAGS)) -c $< -o $@
 
-$(BUILD)/keel-pass1.elf: $(OBJ) $(BUILD)/ksyms-empty.o arch/x86/linker.ld
+$(BUILD)/keel-pass1.elf: $(OBJ) $(BUILD)/ksyms-empty.o arch/x86/linker.ld $(BUILD)/objects
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJ) $(BUILD)/ksyms-empty.o -lgcc
 
@@ -166,7 +175,7 @@ $(BUILD)/ksyms-final.c: $(BUILD)/keel-pass1.elf scripts/mksyms
 	$(call say,SYMS,$@)
 	$(Q)$(PYTHON) scripts/mksyms --nm $(NM) $< $@
 
-$(KERNEL): $(OBJ) $(BUILD)/ksyms-final.o arch/x86/linker.ld
+$(KERNEL): $(OBJ) $(BUILD)/ksyms-final.o arch/x86/linker.ld $(BUILD)/objects
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJ) $(BUILD)/ksyms-final.o -lgcc
 	@$(PYTHON) scripts/mksyms --nm $(NM) $@ $(BUILD)/ksyms-check.c

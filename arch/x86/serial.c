@@ -25,6 +25,7 @@
 #define BAUD_DIVISOR   1 /* 115200 baud = 115200 / 1 */
 
 static bool present;
+static int early_byte = -1; /* typed before the FIFOs were set up, which clears them */
 
 static void serial_raw_putc(char c)
 {
@@ -43,6 +44,11 @@ static void serial_putc(char c)
 
 static int serial_getc(void)
 {
+	if (early_byte >= 0) {
+		int c = early_byte;
+		early_byte = -1;
+		return c;
+	}
 	if (!(inb(COM1 + REG_LSR) & LSR_DATA_READY))
 		return -1;
 	return inb(COM1 + REG_DATA);
@@ -57,8 +63,10 @@ void serial_init(void)
 	outb(COM1 + REG_DATA, BAUD_DIVISOR & 0xff);
 	outb(COM1 + REG_IER, BAUD_DIVISOR >> 8);
 	outb(COM1 + REG_LCR, LCR_8N1);
-	outb(COM1 + REG_FCR, 0xc7); /* enable and clear FIFOs, 14-byte threshold */
-	outb(COM1 + REG_MCR, 0x03); /* DTR and RTS */
+	if (inb(COM1 + REG_LSR) & LSR_DATA_READY)
+		early_byte = inb(COM1 + REG_DATA); /* enabling the FIFOs would drop it */
+	outb(COM1 + REG_FCR, 0xc7);                /* enable and clear FIFOs, 14-byte threshold */
+	outb(COM1 + REG_MCR, 0x03);                /* DTR and RTS */
 	/* A missing UART reads back 0xff from every register. */
 	present = inb(COM1 + REG_LSR) != 0xff;
 	if (present)

@@ -124,3 +124,14 @@ def test_incremental_build_follows_headers(ctx):
     assert status == 0 and 'kernel/fmt.c' in out, f'changing kprintf.h did not rebuild fmt.c:\n{out}'
     assert obj.stat().st_mtime_ns > before
     assert 'kernel/string.c' not in out, f'an unrelated file was rebuilt:\n{out}'
+
+
+def test_removing_a_file_relinks(ctx):
+    tree = _copy_tree(ctx)
+    status, out = run(['make', '-s'], tree, timeout=300)
+    assert status == 0, out
+    (tree / 'tests' / 'kernel' / 'boot' / 'monitor.c').unlink()
+    status, out = run(['make'], tree, timeout=300)
+    assert status == 0 and ' LD ' in out, f'removing a source file did not relink:\n{out}'
+    status, syms = run(['i686-linux-gnu-nm', str(tree / 'build' / 'dev' / 'keel.elf')], tree)
+    assert 'ktest_fn_monitor_' not in syms, 'the removed file is still linked in'
