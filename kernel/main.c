@@ -2,9 +2,9 @@
  * main.c - the generic kernel's start: configuration, banner, then work.
  *
  * By the time kernel_main() runs, the arch layer has set up the CPU
- * (segments, the boot page tables), the consoles and `bootinfo`. Slice 0
- * then has three things it can do: run the in-kernel tests the command
- * line asks for, start the monitor, or stop. Later slices insert their
+ * (segments, the boot page tables), the consoles and `bootinfo`. Then it
+ * does what the command line asks: run the in-kernel tests (`test=`) or
+ * benchmarks (`bench=`), start the monitor, or stop. Later slices insert their
  * initialisation between the banner and that choice, through KEEL_INIT()
  * entries that init_run_all() finds in a linker section.
  */

@@ -1,9 +1,9 @@
 /*
  * monitor.c - the kernel monitor: a prompt, a line editor and a command table.
  *
- * The monitor reads a line from the console (polling: it runs before
- * interrupts exist), splits it into words and runs the command whose name
- * is the first word. Commands live in the `.monitor_cmds` linker section
+ * The monitor reads a line from the console by polling (slice 0 has no
+ * interrupts; from slice 1 on the console sleeps between polls), splits
+ * it into words and runs the command whose name is the first word. Commands live in the `.monitor_cmds` linker section
  * (see MONITOR_COMMAND()), so this file knows none of them by name except
  * `help`. The commands of slice 0 are in monitor_cmds.c.
  *
