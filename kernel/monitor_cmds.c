@@ -11,6 +11,7 @@
 #include <keel/kprintf.h>
 #include <keel/monitor.h>
 #include <keel/panic.h>
+#include <keel/string.h>
 #include <keel/symbols.h>
 
 static int cmd_info(int argc, char **argv)
@@ -38,28 +39,6 @@ static int cmd_backtrace(int argc, char **argv)
 	return 0;
 }
 MONITOR_COMMAND("backtrace", "", "print the monitor's own call stack", cmd_backtrace);
-
-/* Parse a hexadecimal address with or without 0x; false if malformed. */
-static bool parse_hex(const char *s, uintptr_t *out)
-{
-	uintptr_t v = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	if (*s == '\0')
-		return false;
-	for (; *s; s++) {
-		int d = (*s >= '0' && *s <= '9')   ? *s - '0'
-		        : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10
-		        : (*s >= 'A' && *s <= 'F') ? *s - 'A' + 10
-		                                   : -1;
-		if (d < 0 || v > (UINTPTR_MAX >> 4))
-			return false;
-		v = v << 4 | (uintptr_t)d;
-	}
-	*out = v;
-	return true;
-}
 
 static int cmd_sym(int argc, char **argv)
 {

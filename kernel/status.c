@@ -16,6 +16,9 @@ const char *kstatus_name(kstatus_t s)
 	    "KEEL_ERR_TIMED_OUT",
 	    "KEEL_ERR_DENIED",
 	    "KEEL_ERR_RANGE",
+	    "KEEL_ERR_ALIGN",
+	    "KEEL_ERR_FREED",
+	    "KEEL_ERR_CORRUPT",
 	};
 	int i = -(int)s;
 

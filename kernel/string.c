@@ -105,3 +105,25 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 	}
 	return len;
 }
+
+/* Parse a hexadecimal address with or without 0x; false if malformed. */
+bool parse_hex(const char *s, uintptr_t *out)
+{
+	uintptr_t v = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		int d = (*s >= '0' && *s <= '9')   ? *s - '0'
+		        : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10
+		        : (*s >= 'A' && *s <= 'F') ? *s - 'A' + 10
+		                                   : -1;
+		if (d < 0 || v > (UINTPTR_MAX >> 4))
+			return false;
+		v = v << 4 | (uintptr_t)d;
+	}
+	*out = v;
+	return true;
+}

@@ -5,7 +5,9 @@
  * flat: base 0, limit 4 GiB. The table still matters: the CPU's privilege
  * level is the low two bits of CS, and the DPL of each descriptor says
  * who may load it. Slice 0 needs the kernel's code and data segments;
- * the user segments are here already for slice 3, which adds the TSS.
+ * the user segments are here already for slice 3. The last two slots are
+ * for task-state segments: slice 2 fills them (gdt_set_tss) so that a
+ * double fault runs on a stack of its own; slice 3 reuses the first.
  */
 #include <keel/panic.h>
 
@@ -44,6 +46,8 @@ static struct gdt_entry gdt[] = {
     FLAT(ACCESS_PRESENT | ACCESS_DPL(0) | ACCESS_DATA), /* 0x10: SEL_KDATA */
     FLAT(ACCESS_PRESENT | ACCESS_DPL(3) | ACCESS_CODE), /* 0x18: SEL_UCODE */
     FLAT(ACCESS_PRESENT | ACCESS_DPL(3) | ACCESS_DATA), /* 0x20: SEL_UDATA */
+    {0, 0, 0, 0, 0, 0},                                 /* 0x28: SEL_TSS, not present yet */
+    {0, 0, 0, 0, 0, 0},                                 /* 0x30: SEL_DF_TSS, not present yet */
 };
 /* [gdt_table] */
 
@@ -65,3 +69,17 @@ void gdt_init(void)
 	                 : "memory");
 }
 /* [gdt_init] */
+
+#define ACCESS_TSS_32 0x09 /* an available 32-bit TSS */
+
+/* [gdt_set_tss] */
+void gdt_set_tss(uint16_t sel, const void *tss, uint32_t size)
+{
+	uint32_t base = (uint32_t)(uintptr_t)tss, limit = size - 1;
+
+	assert(sel == SEL_TSS || sel == SEL_DF_TSS);
+	gdt[sel / 8] = (struct gdt_entry){limit & 0xffff,       base & 0xffff,
+	                                  (base >> 16) & 0xff,  ACCESS_PRESENT | ACCESS_TSS_32,
+	                                  (limit >> 16) & 0x0f, base >> 24};
+}
+/* [gdt_set_tss] */

@@ -34,6 +34,13 @@ static void set_gate(unsigned vector, uint32_t handler)
 	    (struct idt_gate){handler & 0xffff, SEL_KCODE, 0, GATE_INTERRUPT_32, handler >> 16};
 }
 
+#define GATE_TASK 0x85 /* present, DPL 0, task gate */
+
+void idt_set_task_gate(unsigned vector, uint16_t tss_sel)
+{
+	idt[vector] = (struct idt_gate){0, tss_sel, 0, GATE_TASK, 0};
+}
+
 /* [arch_traps_init] */
 void arch_traps_init(void)
 {

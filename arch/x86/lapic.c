@@ -10,8 +10,10 @@
  * CPUs and send interrupts between them.
  *
  * The boot page tables map only the first 16 MiB, so lapic_init() maps
- * the 4 MiB around the APIC (0xFEC00000-0xFFFFFFFF, which also holds the
- * I/O APIC) at the same virtual address, uncached.
+ * the 4 MiB page around the APIC (0xFEC00000-0xFEFFFFFF, which also holds
+ * the I/O APIC) at the same virtual address, uncached. Slice 2's PAE
+ * tables map that window from the start; with them in use, the write
+ * lands in the retired boot directory and changes nothing.
  */
 #include <keel/arch.h>
 

@@ -18,6 +18,7 @@
 #define MB_BOOT_MAGIC 0x2BADB002
 #define MBI_MEM       (1u << 0)
 #define MBI_CMDLINE   (1u << 2)
+#define MBI_MODS      (1u << 3)
 #define MBI_MMAP      (1u << 6)
 #define MBI_LOADER    (1u << 9)
 
@@ -111,6 +112,28 @@ static void parse_mmap(const struct multiboot_info *mbi)
 	LAB 0 END */
 }
 
+/* One module entry: where the loader put the file, and its string. */
+struct multiboot_module {
+	uint32_t start, end, string, reserved;
+} __attribute__((packed));
+
+/* Record where the modules lie, so that the frame allocator leaves them alone. */
+static void parse_modules(const struct multiboot_info *mbi)
+{
+	uint32_t pa = mbi->mods_addr;
+
+	for (uint32_t i = 0; i < mbi->mods_count; i++, pa += sizeof(struct multiboot_module)) {
+		if (pa >= BOOT_MAP_LIMIT - sizeof(struct multiboot_module))
+			panic("multiboot: module list at 0x%x is beyond the boot mapping", pa);
+		const struct multiboot_module *m = phys_to_virt(pa);
+		if (bootinfo.module_count == BOOT_MAX_MODULES) {
+			bootinfo.dropped_modules++;
+			continue;
+		}
+		bootinfo.modules[bootinfo.module_count++] = (struct boot_module){m->start, m->end};
+	}
+}
+
 void multiboot_parse(uint32_t magic, uint32_t mbi_phys)
 {
 	if (magic != MB_BOOT_MAGIC)
@@ -125,6 +148,8 @@ void multiboot_parse(uint32_t magic, uint32_t mbi_phys)
 	}
 	if (mbi->flags & MBI_LOADER)
 		copy_string(bootinfo.loader, sizeof(bootinfo.loader), mbi->boot_loader_name);
+	if (mbi->flags & MBI_MODS)
+		parse_modules(mbi);
 	if (mbi->flags & MBI_MMAP) {
 		parse_mmap(mbi);
 	} else if (mbi->flags & MBI_MEM) {

@@ -87,8 +87,12 @@ static void report_page_fault(uint32_t err)
 	        err & 1 ? "protection violation" : "page not present", err & 2 ? "write" : "read",
 	        err & 4 ? "user" : "kernel", err & 8 ? ", reserved bit set" : "",
 	        err & 16 ? ", instruction fetch" : "");
+	if (x86_page_fault_detail)
+		x86_page_fault_detail(cr2, err);
 }
 /* [page_fault_decode] */
+
+void (*x86_page_fault_detail)(uint32_t cr2, uint32_t err);
 
 static void report_error_code(unsigned v, uint32_t err)
 {

@@ -19,12 +19,16 @@
 #define CR0_WP  0x00010000
 #define CR0_PG  0x80000000
 #define CR4_PSE 0x00000010
+#define CR4_PAE 0x00000020 /* slice 2: 64-bit entries, three levels, NX */
+#define CR4_PGE 0x00000080 /* slice 2: global pages survive a CR3 load */
 
 /* Segment selectors: index * 8 + requested privilege level. */
-#define SEL_KCODE 0x08
-#define SEL_KDATA 0x10
-#define SEL_UCODE (0x18 | 3)
-#define SEL_UDATA (0x20 | 3)
+#define SEL_KCODE  0x08
+#define SEL_KDATA  0x10
+#define SEL_UCODE  (0x18 | 3)
+#define SEL_UDATA  (0x20 | 3)
+#define SEL_TSS    0x28 /* slice 2: the task state the CPU saves into on a double fault */
+#define SEL_DF_TSS 0x30 /* slice 2: the double-fault handler's task */
 
 #define PTE_PWT   0x008 /* write-through */
 #define PTE_PCD   0x010 /* cache disabled: for device registers */
@@ -71,7 +75,8 @@ static inline void outl(uint16_t port, uint32_t v)
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 
-/* Physical address below BOOT_MAP_LIMIT -> the kernel's virtual address. */
+/* Physical address -> kernel virtual address: below BOOT_MAP_LIMIT with the
+ * boot tables, anywhere in the direct map once slice 2 has built it. */
 static inline void *phys_to_virt(uint32_t pa)
 {
 	return (void *)(uintptr_t)(pa + KERNEL_VBASE);
@@ -120,9 +125,15 @@ static inline void cpuid_leaf(uint32_t leaf, uint32_t r[4])
 }
 
 void gdt_init(void);
+/* Fill GDT slot @sel (SEL_TSS or SEL_DF_TSS) with a 32-bit TSS descriptor. */
+void gdt_set_tss(uint16_t sel, const void *tss, uint32_t size);
 
 /* Slice 1. */
 void pic_init(void);
+/* Route vector @vector through a task gate to the TSS selected by @tss_sel. */
+void idt_set_task_gate(unsigned vector, uint16_t tss_sel);
+/* If set, called after a kernel page fault is decoded, to say more (slice 2). */
+extern void (*x86_page_fault_detail)(uint32_t cr2, uint32_t err);
 void pic_mask(unsigned irq);
 void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);
@@ -142,6 +153,9 @@ void vga_init(void);
 void multiboot_parse(uint32_t magic, uint32_t mbi_phys);
 
 extern char boot_stack_bottom[], boot_stack_top[];
+/* May the backtrace read the word at @va? Slice 0 knows the boot mapping;
+ * slice 2 installs a page-table walk. */
+extern bool (*x86_kernel_readable)(uintptr_t va);
 extern char _kernel_phys_start[], _kernel_phys_end[];
 #endif
 

@@ -30,6 +30,15 @@ struct mem_region {
 
 /** @brief The most regions kept; the rest are counted in dropped_regions. */
 #define BOOT_MAX_REGIONS 32
+/** @brief The most boot modules kept; the rest are counted in dropped_modules. */
+#define BOOT_MAX_MODULES 8
+
+/** @brief A boot module: a file the loader placed in memory beside the kernel. */
+struct boot_module {
+	uint64_t start; /**< Physical address of its first byte. */
+	uint64_t end;   /**< Physical address just past its last byte. */
+};
+
 /** @brief The longest command line kept, including its NUL. */
 #define BOOT_CMDLINE_MAX 256
 
@@ -43,6 +52,9 @@ struct boot_info {
 	size_t dropped_regions;                      /**< Regions beyond BOOT_MAX_REGIONS. */
 	uint64_t kernel_start; /**< Physical address of the kernel image's first byte. */
 	uint64_t kernel_end;   /**< Physical address just past the kernel image. */
+	struct boot_module modules[BOOT_MAX_MODULES]; /**< Modules, in loader order. */
+	size_t module_count;                          /**< Entries used in modules. */
+	size_t dropped_modules;                       /**< Modules beyond BOOT_MAX_MODULES. */
 };
 
 /** @brief The boot information of the running kernel. */

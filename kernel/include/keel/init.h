@@ -15,10 +15,11 @@
 
 /** @brief Start-up levels, run in this order. */
 enum init_level {
-	INIT_TRAPS = 10, /**< Interrupt and exception tables, controllers masked (slice 1). */
-	INIT_SCHED = 20, /**< Threads and the scheduler; the boot flow becomes a thread. */
-	INIT_TIME = 30,  /**< Clocks calibrated, the tick started, interrupts on. */
-	INIT_LATE = 90,  /**< Everything that needs the above. */
+	INIT_TRAPS = 10,  /**< Interrupt and exception tables, controllers masked (slice 1). */
+	INIT_MEMORY = 15, /**< Frames, paging, the kernel heap, guarded stacks (slice 2). */
+	INIT_SCHED = 20,  /**< Threads and the scheduler; the boot flow becomes a thread. */
+	INIT_TIME = 30,   /**< Clocks calibrated, the tick started, interrupts on. */
+	INIT_LATE = 90,   /**< Everything that needs the above. */
 };
 
 /** @brief One start-up function, as KEEL_INIT() records it. */

@@ -21,6 +21,9 @@ typedef enum kstatus {
 	KEEL_ERR_TIMED_OUT = -7,       /**< A timeout expired before the operation completed. */
 	KEEL_ERR_DENIED = -8,          /**< The caller lacks the right to do this. */
 	KEEL_ERR_RANGE = -9,           /**< A value does not fit where it must go. */
+	KEEL_ERR_ALIGN = -10,          /**< An address or size is not aligned as required. */
+	KEEL_ERR_FREED = -11,          /**< The object was already free (a double free). */
+	KEEL_ERR_CORRUPT = -12, /**< A check found memory overwritten (a red zone, poison). */
 } kstatus_t;
 
 /**

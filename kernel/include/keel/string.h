@@ -8,7 +8,9 @@
 #ifndef KEEL_STRING_H
 #define KEEL_STRING_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /**
  * @brief Copy @p n bytes from @p src to @p dst; the two must not overlap.
@@ -72,5 +74,12 @@ char *strstr(const char *haystack, const char *needle);
  * @return strlen(src); a value >= size means @p src was truncated.
  */
 size_t strlcpy(char *dst, const char *src, size_t size);
+
+/**
+ * @brief Parse a hexadecimal number, with or without "0x", into @p out.
+ * @return false (and @p out untouched) if @p s is empty, has a non-hex
+ *         digit or does not fit a uintptr_t.
+ */
+bool parse_hex(const char *s, uintptr_t *out);
 
 #endif

@@ -40,6 +40,7 @@ KTEST(boot, status_names)
 {
 	KT_EXPECT_STREQ(kstatus_name(KEEL_OK), "KEEL_OK");
 	KT_EXPECT_STREQ(kstatus_name(KEEL_ERR_RANGE), "KEEL_ERR_RANGE");
+	KT_EXPECT_STREQ(kstatus_name(KEEL_ERR_CORRUPT), "KEEL_ERR_CORRUPT");
 	KT_EXPECT_STREQ(kstatus_name((kstatus_t)-1000), "KEEL_ERR_?");
 	KT_EXPECT_STREQ(kstatus_name((kstatus_t)5), "KEEL_ERR_?");
 }
