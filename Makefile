@@ -15,7 +15,7 @@ $(error PROFILE must be one of: $(PROFILES))
 endif
 
 # The slices, in order. SLICES=N builds slices 0..N; the default is all.
-SLICE_NAMES := boot sched
+SLICE_NAMES := boot sched mem
 SLICES ?= $(words $(wordlist 2,99,$(SLICE_NAMES)))
 ifeq ($(filter $(SLICES),$(shell seq 0 $(words $(wordlist 2,99,$(SLICE_NAMES))))),)
 $(error SLICES must be a slice number from 0 to $(words $(wordlist 2,99,$(SLICE_NAMES))))
@@ -63,6 +63,12 @@ slice1_src := \
 	kernel/irq.c kernel/runq.c kernel/timerq.c kernel/thread.c kernel/kstack.c \
 	kernel/sched.c kernel/wait.c kernel/timer.c kernel/sched_monitor.c \
 	$(wildcard tests/kernel/sched/*.c) $(wildcard tests/bench/sched/*.c)
+
+slice2_src := \
+	arch/x86/paging.c arch/x86/paging_switch.S arch/x86/mmu.c arch/x86/fault.c \
+	kernel/pmm.c kernel/frame.c kernel/vm.c kernel/kstack_guard.c kernel/slab.c \
+	kernel/kmalloc.c kernel/mem.c kernel/mem_monitor.c \
+	$(wildcard tests/kernel/mem/*.c) $(wildcard tests/bench/mem/*.c)
 
 # Files that depend on the profile (a file or a stub, never an #ifdef).
 profile_src_dev := kernel/monitor.c kernel/monitor_cmds.c
@@ -242,6 +248,7 @@ UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 unit_src_fmt := kernel/fmt.c
 unit_src_fmt_edges := kernel/fmt.c
 unit_src_cmdline := kernel/cmdline.c kernel/fmt.c
+unit_src_slab := kernel/slab.c kernel/kmalloc.c kernel/pmm.c
 UNIT_BUILD ?= build/unit
 UNIT_BINS := $(patsubst %,$(UNIT_BUILD)/test_%,$(UNIT_TESTS))
 ifeq ($(COVERAGE),1)

@@ -160,12 +160,15 @@ class BootResult:
     stderr: str = ''
     ktap: KtapReport = None
     panic: str = ''             # the panic report, reason to backtrace
+    stack_overflow: str = ''    # the thread whose kernel stack overflowed, if that was the panic
 
     def last_lines(self, n=15):
         return '\n'.join(self.output.rstrip().splitlines()[-n:])
 
     def describe(self):
         """One paragraph saying how the boot ended, for a failure report."""
+        if self.outcome == 'panic' and self.stack_overflow:
+            return f'kernel stack overflow in thread {self.stack_overflow!r}:\n' + self.panic
         if self.outcome == 'panic':
             return 'kernel panic:\n' + self.panic
         if self.outcome == 'triple-fault':
@@ -194,6 +197,15 @@ def _extract_panic(text):
     report = text[at:]
     end = report.find('Kernel stopped.')
     return (report[:end] if end >= 0 else report).rstrip()
+
+
+_OVERFLOW = re.compile(r"PANIC: kernel stack overflow: thread [0-9a-f]+ '([^']*)'")
+
+
+def _stack_overflow(text):
+    """The thread named by a kernel stack overflow report (slice 2), or ''."""
+    m = _OVERFLOW.search(text)
+    return m.group(1) if m else ''
 
 
 def _read_until_exit(proc, timeout, cap):
@@ -277,7 +289,7 @@ def boot(kernel, cmdline='', timeout=60.0, cap=OUTPUT_CAP, extra=(), qemu=QEMU,
     if outcome == 'exited' and 'PANIC: ' in text:
         outcome = 'panic'
     return BootResult(outcome, text, code, status, duration, stderr, parse_ktap(text),
-                      _extract_panic(text))
+                      _extract_panic(text), _stack_overflow(text))
 
 
 def _read(path):

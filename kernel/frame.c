@@ -1,0 +1,189 @@
+/*
+ * frame.c - the kernel's frame allocator, built from the boot memory map.
+ *
+ * pmm.c is the allocator; this file feeds it the machine's memory. Every
+ * frame up to the top of RAM the direct map reaches gets a struct frame
+ * in one array (the frame table), which is placed in the first free RAM
+ * above the kernel image. Then each usable region of the boot map is
+ * given to the allocator, except what must never be handed out:
+ *   - the first MiB (real-mode structures, the BIOS's data; slice 7
+ *     puts the other CPUs' start-up code there);
+ *   - the kernel image, the boot modules and the frame table itself.
+ * Reserved and absent frames keep the owner OWNER_RESERVED.
+ *
+ * Until paging.c has built the direct map, only the first 16 MiB are
+ * mapped; the frame table must lie there, and frame_init() runs first.
+ */
+#include <keel/arch.h>
+#include <keel/arch_vm.h>
+#include <keel/bootinfo.h>
+#include <keel/frame.h>
+#include <keel/kprintf.h>
+#include <keel/panic.h>
+#include <keel/vm.h>
+
+#define LOW_RESERVED 0x100000u /* the first MiB */
+#define RESERVED_MAX (BOOT_MAX_MODULES + 2)
+
+struct pmm pmm_kernel;
+
+struct range {
+	uint64_t lo, hi;
+};
+
+static uint64_t round_up(uint64_t v)
+{
+	return (v + FRAME_SIZE - 1) & ~(uint64_t)(FRAME_SIZE - 1);
+}
+
+/* [frame_table_place] */
+/* The first usable, frame-aligned place for @bytes above the kernel, below 16 MiB. */
+static uint64_t place_table(uint64_t bytes)
+{
+	uint64_t lo = round_up(bootinfo.kernel_end);
+
+	for (size_t i = 0; i < bootinfo.module_count; i++)
+		if (bootinfo.modules[i].end > lo)
+			lo = round_up(bootinfo.modules[i].end);
+	for (size_t i = 0; i < bootinfo.region_count; i++) {
+		const struct mem_region *r = &bootinfo.regions[i];
+		uint64_t start = lo > r->base ? lo : round_up(r->base);
+		if (r->type == MEM_USABLE && start + bytes <= r->base + r->length &&
+		    start + bytes <= ZONE_DMA_END * (uint64_t)FRAME_SIZE)
+			return start;
+	}
+	panic("frame: no room for the frame table (%llu bytes) below 16 MiB",
+	      (unsigned long long)bytes);
+}
+/* [frame_table_place] */
+
+/* Give [lo, hi) to the allocator, minus the reserved ranges (sorted, disjoint). */
+static void give(uint64_t lo, uint64_t hi, const struct range *res, size_t nres)
+{
+	for (size_t i = 0; i <= nres && lo < hi; i++) {
+		uint64_t end = i < nres && res[i].lo < hi ? res[i].lo : hi;
+		if (end > lo) {
+			pfn_t first = round_up(lo) >> FRAME_SHIFT, last = end >> FRAME_SHIFT;
+			kstatus_t st = last > first
+			                   ? pmm_add_range(&pmm_kernel, first, last - first)
+			                   : KEEL_OK;
+			if (st != KEEL_OK)
+				kprintf("warning: frame: memory at 0x%llx not added: %s\n",
+				        (unsigned long long)lo, kstatus_name(st));
+		}
+		if (i < nres && res[i].hi > lo)
+			lo = res[i].hi;
+	}
+}
+
+/* The ranges never to hand out, sorted by start. */
+static size_t reserved_ranges(struct range *res, uint64_t table, uint64_t table_bytes)
+{
+	size_t n = 0;
+
+	res[n++] = (struct range){0, LOW_RESERVED};
+	res[n++] = (struct range){bootinfo.kernel_start, round_up(bootinfo.kernel_end)};
+	res[n++] = (struct range){table, round_up(table + table_bytes)};
+	for (size_t i = 0; i < bootinfo.module_count && n < RESERVED_MAX; i++)
+		res[n++] =
+		    (struct range){bootinfo.modules[i].start, round_up(bootinfo.modules[i].end)};
+	for (size_t i = 1; i < n; i++) /* insertion sort: a handful of entries */
+		for (size_t j = i; j > 0 && res[j].lo < res[j - 1].lo; j--) {
+			struct range t = res[j];
+			res[j] = res[j - 1];
+			res[j - 1] = t;
+		}
+	return n;
+}
+
+/* [frame_init] */
+void frame_init(void)
+{
+	uint64_t top = 0;
+	struct range res[RESERVED_MAX + 1];
+
+	for (size_t i = 0; i < bootinfo.region_count; i++)
+		if (bootinfo.regions[i].type == MEM_USABLE &&
+		    bootinfo.regions[i].base + bootinfo.regions[i].length > top)
+			top = bootinfo.regions[i].base + bootinfo.regions[i].length;
+	if (top > VM_DIRECT_MAX)
+		top = VM_DIRECT_MAX; /* frames the direct map cannot reach are left alone */
+	pfn_t count = top >> FRAME_SHIFT;
+	uint64_t bytes = (uint64_t)count * sizeof(struct frame);
+	uint64_t table = place_table(bytes);
+	pmm_init(&pmm_kernel, (struct frame *)((uintptr_t)table + VM_KERNEL_BASE), 0, count);
+	size_t nres = reserved_ranges(res, table, bytes);
+	for (size_t i = 0; i < bootinfo.region_count; i++) {
+		const struct mem_region *r = &bootinfo.regions[i];
+		uint64_t hi = r->base + r->length < top ? r->base + r->length : top;
+		if (r->type == MEM_USABLE && r->base < hi)
+			give(r->base, hi, res, nres);
+	}
+	if (bootinfo.dropped_modules)
+		kprintf("warning: frame: %zu boot modules were not recorded and may be reused\n",
+		        bootinfo.dropped_modules);
+}
+/* [frame_init] */
+
+kstatus_t frame_alloc_run(unsigned order, unsigned zones, owner_t owner, paddr_t *pa)
+{
+	pfn_t pfn;
+	unsigned long irq = arch_irq_save();
+	kstatus_t st = pmm_alloc(&pmm_kernel, order, zones, owner, &pfn);
+
+	arch_irq_restore(irq);
+	if (st == KEEL_OK)
+		*pa = (paddr_t)pfn << FRAME_SHIFT;
+	return st;
+}
+
+kstatus_t frame_free_run(paddr_t pa, unsigned order, owner_t owner)
+{
+	if (pa % FRAME_SIZE != 0)
+		return KEEL_ERR_ALIGN;
+	if (pa >> FRAME_SHIFT >= PFN_NONE)
+		return KEEL_ERR_RANGE;
+	unsigned long irq = arch_irq_save();
+	kstatus_t st = pmm_free(&pmm_kernel, (pfn_t)(pa >> FRAME_SHIFT), order, owner);
+	arch_irq_restore(irq);
+	return st;
+}
+
+kstatus_t frame_alloc(owner_t owner, paddr_t *pa)
+{
+	return frame_alloc_run(0, PMM_ZONE_ANY, owner, pa);
+}
+
+kstatus_t frame_free(paddr_t pa, owner_t owner)
+{
+	return frame_free_run(pa, 0, owner);
+}
+
+owner_t frame_owner(paddr_t pa)
+{
+	return pa >> FRAME_SHIFT >= PFN_NONE
+	           ? OWNER_RESERVED
+	           : pmm_owner_of(&pmm_kernel, (pfn_t)(pa >> FRAME_SHIFT));
+}
+
+int frame_block_order(paddr_t pa)
+{
+	pfn_t pfn = (pfn_t)(pa >> FRAME_SHIFT);
+
+	if (pa % FRAME_SIZE != 0 || pfn < pmm_kernel.base ||
+	    pfn - pmm_kernel.base >= pmm_kernel.count)
+		return -1;
+	const struct frame *f = &pmm_kernel.frames[pfn - pmm_kernel.base];
+	bool allocated = (f->flags & FRAME_HEAD) && !(f->flags & FRAME_FREE);
+	return allocated && f->owner != OWNER_RESERVED ? f->order : -1;
+}
+
+void *frame_virt(paddr_t pa)
+{
+	return pa < arch_vm_direct_end() ? (void *)(uintptr_t)(pa + VM_KERNEL_BASE) : NULL;
+}
+
+paddr_t frame_phys(const void *va)
+{
+	return (uintptr_t)va - VM_KERNEL_BASE;
+}

@@ -1,0 +1,93 @@
+/*
+ * mem.c - slice 2's start-up, and what it can say about an address.
+ *
+ * At INIT_MEMORY, between the trap tables (slice 1, so a fault here is
+ * reported) and the scheduler (so the first threads get guarded stacks):
+ * the frame allocator from the boot map, then paging, then the heap,
+ * then guarded kernel stacks.
+ */
+#include <keel/config.h>
+#include <keel/frame.h>
+#include <keel/init.h>
+#include <keel/kprintf.h>
+#include <keel/slab.h>
+#include <keel/thread.h>
+#include <keel/vm.h>
+
+extern char _text_start[], _text_end[], _rodata_start[], _data_start[];
+
+/* [mem_init] */
+static void mem_init(void)
+{
+	frame_init();
+	vm_init();
+	kmalloc_init();
+	kstack_guard_install();
+	if (kconfig.loglevel >= 1)
+		kprintf("memory: %u frames free (%u KiB); paging: PAE, NX %s; stacks: %s\n",
+		        pmm_free_frames(&pmm_kernel), pmm_free_frames(&pmm_kernel) * 4,
+		        vm_nx_enforced() ? "on" : "off (the CPU has none)", kstack_source_name());
+}
+/* [mem_init] */
+KEEL_INIT(INIT_MEMORY, mem_init);
+
+static bool explain_kernel(uintptr_t addr)
+{
+	if (addr >= (uintptr_t)_text_start && addr < (uintptr_t)_text_end)
+		kprintf("  what: kernel code, which is read-only\n");
+	else if (addr >= (uintptr_t)_rodata_start && addr < (uintptr_t)_data_start)
+		kprintf("  what: kernel constants, which are read-only\n");
+	else if (addr >= VM_KERNEL_BASE + VM_DIRECT_MAX && addr < VM_KSTACK_BASE)
+		kprintf("  what: kernel half, beyond the direct map: nothing lives here\n");
+	else
+		return false;
+	return true;
+}
+
+/* [vm_fault_explain] */
+bool vm_fault_explain(uintptr_t addr)
+{
+	int slot = kstack_guard_slot(addr);
+
+	if (slot >= 0) {
+		const struct thread *t = thread_slot((unsigned)slot);
+		kprintf("  what: the guard page below the stack of thread %08x '%s': a kernel "
+		        "stack overflow\n",
+		        t->tid, t->name);
+	} else if (addr < VM_USER_BASE) {
+		kprintf("  what: the NULL page (offset 0x%x): a NULL pointer was followed\n",
+		        (unsigned)addr);
+	} else if ((addr & 0xffff0000u) == 0x6b6b0000u) {
+		kprintf("  what: heap poison: a pointer read from freed memory\n");
+	} else if ((addr & 0xffff0000u) == 0xbbbb0000u) {
+		kprintf("  what: heap red zone bytes: a pointer read from past an object\n");
+	} else if (addr < VM_USER_END) {
+		kprintf("  what: a user address, touched by the kernel\n");
+	} else {
+		return explain_kernel(addr);
+	}
+	return true;
+}
+/* [vm_fault_explain] */
+
+void frame_print_stats(void)
+{
+	const struct pmm *p = &pmm_kernel;
+
+	kprintf("zone    frames    free  blocks free by order 0..%u\n", PMM_MAX_ORDER);
+	for (unsigned z = 0; z < ZONE_COUNT; z++) {
+		const struct pmm_zone *zn = &p->zones[z];
+		kprintf("%-6s %7u %7u ", zn->name, zn->managed, zn->free);
+		for (unsigned o = 0; o < PMM_ORDERS; o++)
+			kprintf(" %u", zn->free_blocks[o]);
+		kprintf("\n");
+	}
+	kprintf("owner            frames     KiB   limit\n");
+	for (unsigned o = OWNER_KERNEL; o < PMM_OWNERS; o++) {
+		if (p->owner_frames[o] == 0 && p->owner_limit[o] == 0)
+			continue;
+		kprintf("%-4u %-11s %7u %7u %7u\n", o, pmm_owner_name((owner_t)o),
+		        p->owner_frames[o], p->owner_frames[o] * (FRAME_SIZE / 1024),
+		        p->owner_limit[o]);
+	}
+}
