@@ -11,9 +11,9 @@
 # `help keel`) lists the subcommands. A subcommand is a KeelCommand
 # subclass whose docstring is its help (the first line is the summary
 # `help keel` shows) and whose run() method does the work. The
-# @keel_command decorator registers it with GDB. A later slice adds its
-# commands (`keel tasks`, `keel vm`, ...) the same way, in a section of
-# its own at the end of this file, using the helpers below.
+# @keel_command decorator registers it with GDB. Slices 0 and 1 have a
+# section each below; from slice 2 on, a slice's commands are a module
+# beside this file (keel_mem.py), imported at the end, using the helpers.
 #
 # Two facts about the kernel shape the helpers:
 #   - The kernel is linked at 0xC0000000. Until boot.S turns paging on,
@@ -29,6 +29,7 @@ import contextlib
 import inspect
 import os
 import re
+import sys
 
 import gdb
 
@@ -164,16 +165,13 @@ class KeelCommand(gdb.Command):
         if arg.strip():
             raise gdb.GdbError("keel %s takes no arguments" % self.name)
         if self.needs_kernel and not kernel_running():
-            raise gdb.GdbError(
-                "keel %s: no kernel is running; start `make qemu-gdb`, "
-                "then attach with `make gdb`" % self.name
-            )
+            raise gdb.GdbError("keel %s: no kernel is running; start `make qemu-gdb`, "
+                               "then attach with `make gdb`" % self.name)
         try:
             self.run()
         except gdb.MemoryError as e:
-            raise gdb.GdbError(
-                "keel %s: cannot read kernel memory: %s" % (self.name, e)
-            ) from None
+            raise gdb.GdbError("keel %s: cannot read kernel memory: %s"
+                               % (self.name, e)) from None
         except (gdb.error, gdb.GdbError) as e:
             raise gdb.GdbError("keel %s: %s" % (self.name, e)) from None
 
@@ -197,13 +195,8 @@ KeelPrefix()
 NOT_SET_UP = "(not yet set up)"
 
 # The words mem_type_name() in kernel/bootinfo.c uses, by enumerator.
-MEM_TYPE_NAMES = {
-    "MEM_USABLE": "usable",
-    "MEM_RESERVED": "reserved",
-    "MEM_ACPI": "ACPI reclaimable",
-    "MEM_NVS": "ACPI NVS",
-    "MEM_BAD": "bad",
-}
+MEM_TYPE_NAMES = {"MEM_USABLE": "usable", "MEM_RESERVED": "reserved",
+                  "MEM_ACPI": "ACPI reclaimable", "MEM_NVS": "ACPI NVS", "MEM_BAD": "bad"}
 
 
 def read_bootinfo():
@@ -797,3 +790,10 @@ class KeelTimers(KeelCommand):
         if t is None:
             return "ctx %#x" % int(timer["ctx"])
         return "%s (%s)" % (table.label(t), table.state(t))
+
+
+# Slice 2 on: modules beside this file, which import this one as `keel` (see the top).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.modules["keel"] = sys.modules[__name__]
+sys.modules.pop("keel_mem", None)  # so that sourcing this file again reloads it too
+__import__("keel_mem")  # keel frames, keel vm, keel slabs
