@@ -66,7 +66,7 @@ slice1_src := \
 
 slice2_src := \
 	arch/x86/paging.c arch/x86/paging_switch.S arch/x86/mmu.c arch/x86/fault.c \
-	kernel/pmm.c kernel/frame.c kernel/vm.c kernel/kstack_guard.c kernel/slab.c \
+	kernel/pmm.c kernel/pmm_check.c kernel/frame.c kernel/vm.c kernel/kstack_guard.c kernel/slab.c \
 	kernel/kmalloc.c kernel/mem.c kernel/mem_monitor.c \
 	$(wildcard tests/kernel/mem/*.c) $(wildcard tests/bench/mem/*.c)
 
@@ -248,7 +248,8 @@ UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 unit_src_fmt := kernel/fmt.c
 unit_src_fmt_edges := kernel/fmt.c
 unit_src_cmdline := kernel/cmdline.c kernel/fmt.c
-unit_src_slab := kernel/slab.c kernel/kmalloc.c kernel/pmm.c
+unit_src_pmm := kernel/pmm.c kernel/pmm_check.c
+unit_src_slab := kernel/slab.c kernel/kmalloc.c kernel/pmm.c kernel/pmm_check.c
 UNIT_BUILD ?= build/unit
 UNIT_BINS := $(patsubst %,$(UNIT_BUILD)/test_%,$(UNIT_TESTS))
 ifeq ($(COVERAGE),1)

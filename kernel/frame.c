@@ -125,16 +125,82 @@ void frame_init(void)
 }
 /* [frame_init] */
 
+/* [frame_cache] */
+/*
+ * The frame cache: a stack of free single frames of the normal zone, kept
+ * off the buddy lists. One frame from fully merged memory costs the buddy
+ * allocator PMM_MAX_ORDER splits, and its free as many merges; from the
+ * cache it is a pop and a push. Cached frames belong to OWNER_CACHE; when
+ * the lists cannot serve a request, the cache goes back to them first.
+ * Slice 7 gives each CPU a cache of its own.
+ */
+#define FRAME_CACHE_MAX 32
+
+static pfn_t cache[FRAME_CACHE_MAX];
+static unsigned cached;
+
+static kstatus_t cache_pop(owner_t owner, pfn_t *pfn)
+{
+	if (cached == 0)
+		return KEEL_ERR_NO_MEMORY;
+	kstatus_t st = pmm_transfer(&pmm_kernel, cache[cached - 1], 0, OWNER_CACHE, owner);
+	if (st == KEEL_OK)
+		*pfn = cache[--cached];
+	return st;
+}
+
+static bool cache_push(pfn_t pfn, owner_t owner)
+{
+	if (cached == FRAME_CACHE_MAX || pmm_zone_of(pfn) != ZONE_NORMAL ||
+	    pmm_transfer(&pmm_kernel, pfn, 0, owner, OWNER_CACHE) != KEEL_OK)
+		return false;
+	cache[cached++] = pfn;
+	return true;
+}
+
+static void cache_drain(void)
+{
+	while (cached > 0)
+		pmm_free(&pmm_kernel, cache[--cached], 0, OWNER_CACHE);
+}
+/* [frame_cache] */
+
+static kstatus_t alloc_locked(unsigned order, unsigned zones, owner_t owner, pfn_t *pfn)
+{
+	kstatus_t st = KEEL_ERR_NO_MEMORY;
+
+	if (order == 0 && (zones & PMM_ZONE_NORMAL))
+		st = cache_pop(owner, pfn);
+	if (st == KEEL_ERR_NO_MEMORY)
+		st = pmm_alloc(&pmm_kernel, order, zones, owner, pfn);
+	if (st == KEEL_ERR_NO_MEMORY && cached > 0) {
+		cache_drain(); /* merge what the cache held, and try once more */
+		st = pmm_alloc(&pmm_kernel, order, zones, owner, pfn);
+	}
+	return st;
+}
+
 kstatus_t frame_alloc_run(unsigned order, unsigned zones, owner_t owner, paddr_t *pa)
 {
 	pfn_t pfn;
 	unsigned long irq = arch_irq_save();
-	kstatus_t st = pmm_alloc(&pmm_kernel, order, zones, owner, &pfn);
+	kstatus_t st = alloc_locked(order, zones, owner, &pfn);
 
 	arch_irq_restore(irq);
 	if (st == KEEL_OK)
 		*pa = (paddr_t)pfn << FRAME_SHIFT;
 	return st;
+}
+
+static kstatus_t free_locked(pfn_t pfn, unsigned order, owner_t owner)
+{
+	if (order == 0 && cache_push(pfn, owner))
+		return KEEL_OK;
+	if (pmm_owner_of(&pmm_kernel, pfn) == OWNER_CACHE) {
+		assert(!pmm_kernel.strict && "frame_free: a double free");
+		return KEEL_ERR_FREED; /* free already, and in the cache */
+	}
+	return pmm_free(&pmm_kernel, pfn, order, owner);
 }
 
 kstatus_t frame_free_run(paddr_t pa, unsigned order, owner_t owner)
@@ -144,26 +210,43 @@ kstatus_t frame_free_run(paddr_t pa, unsigned order, owner_t owner)
 	if (pa >> FRAME_SHIFT >= PFN_NONE)
 		return KEEL_ERR_RANGE;
 	unsigned long irq = arch_irq_save();
-	kstatus_t st = pmm_free(&pmm_kernel, (pfn_t)(pa >> FRAME_SHIFT), order, owner);
+	kstatus_t st = free_locked((pfn_t)(pa >> FRAME_SHIFT), order, owner);
 	arch_irq_restore(irq);
 	return st;
 }
 
+/* [frame_alloc] */
 kstatus_t frame_alloc(owner_t owner, paddr_t *pa)
 {
-	return frame_alloc_run(0, PMM_ZONE_ANY, owner, pa);
+	pfn_t pfn;
+	unsigned long irq = arch_irq_save();
+	kstatus_t st = cache_pop(owner, &pfn); /* the common case: no split */
+
+	if (st == KEEL_ERR_NO_MEMORY)
+		st = alloc_locked(0, PMM_ZONE_ANY, owner, &pfn);
+	arch_irq_restore(irq);
+	if (st == KEEL_OK)
+		*pa = (paddr_t)pfn << FRAME_SHIFT;
+	return st;
 }
+/* [frame_alloc] */
 
 kstatus_t frame_free(paddr_t pa, owner_t owner)
 {
 	return frame_free_run(pa, 0, owner);
 }
 
+uint32_t frame_free_count(void)
+{
+	return pmm_free_frames(&pmm_kernel) + cached;
+}
+
 owner_t frame_owner(paddr_t pa)
 {
-	return pa >> FRAME_SHIFT >= PFN_NONE
-	           ? OWNER_RESERVED
-	           : pmm_owner_of(&pmm_kernel, (pfn_t)(pa >> FRAME_SHIFT));
+	if (pa >> FRAME_SHIFT >= PFN_NONE)
+		return OWNER_RESERVED;
+	owner_t o = pmm_owner_of(&pmm_kernel, (pfn_t)(pa >> FRAME_SHIFT));
+	return o == OWNER_CACHE ? OWNER_FREE : o; /* cached frames are free to their users */
 }
 
 int frame_block_order(paddr_t pa)
@@ -175,7 +258,7 @@ int frame_block_order(paddr_t pa)
 		return -1;
 	const struct frame *f = &pmm_kernel.frames[pfn - pmm_kernel.base];
 	bool allocated = (f->flags & FRAME_HEAD) && !(f->flags & FRAME_FREE);
-	return allocated && f->owner != OWNER_RESERVED ? f->order : -1;
+	return allocated && f->owner != OWNER_RESERVED && f->owner != OWNER_CACHE ? f->order : -1;
 }
 
 void *frame_virt(paddr_t pa)

@@ -25,7 +25,7 @@ static void mem_init(void)
 	kstack_guard_install();
 	if (kconfig.loglevel >= 1)
 		kprintf("memory: %u frames free (%u KiB); paging: PAE, NX %s; stacks: %s\n",
-		        pmm_free_frames(&pmm_kernel), pmm_free_frames(&pmm_kernel) * 4,
+		        frame_free_count(), frame_free_count() * 4,
 		        vm_nx_enforced() ? "on" : "off (the CPU has none)", kstack_source_name());
 }
 /* [mem_init] */

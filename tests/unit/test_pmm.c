@@ -860,11 +860,47 @@ static void limits_bound_each_owner(void **state)
 	delete_pmm(p);
 }
 
+static void transfer_moves_ownership_without_freeing(void **state)
+{
+	(void)state;
+	struct pmm *p = full_pmm();
+	struct snapshot s;
+	uint32_t free_before = pmm_free_frames(p);
+	pfn_t one = alloc_ok(p, 0, PMM_ZONE_ANY, OWNER_KERNEL);
+	pfn_t four = alloc_ok(p, 2, PMM_ZONE_ANY, OWNER_KERNEL);
+
+	assert_int_equal(pmm_transfer(p, one, 0, OWNER_KERNEL, OWNER_CACHE), KEEL_OK);
+	assert_int_equal(pmm_owner_of(p, one), OWNER_CACHE);
+	assert_int_equal(p->owner_frames[OWNER_CACHE], 1);
+	assert_int_equal(pmm_transfer(p, four, 2, OWNER_KERNEL, OWNER_HEAP), KEEL_OK);
+	for (pfn_t i = 0; i < 4; i++)
+		assert_int_equal(pmm_owner_of(p, four + i), OWNER_HEAP);
+	assert_int_equal(pmm_free_frames(p), free_before - 5); /* nothing was freed */
+	assert_int_equal(pmm_set_limit(p, OWNER_TEST, 3), KEEL_OK);
+	snapshot_take(&s, p);
+	assert_int_equal(pmm_transfer(p, one, 0, OWNER_KERNEL, OWNER_TEST), KEEL_ERR_DENIED);
+	assert_int_equal(pmm_transfer(p, four + 1, 0, OWNER_HEAP, OWNER_TEST), KEEL_ERR_INVALID);
+	assert_int_equal(pmm_transfer(p, four, 1, OWNER_HEAP, OWNER_TEST), KEEL_ERR_INVALID);
+	assert_int_equal(pmm_transfer(p, four, 2, OWNER_HEAP, OWNER_FREE), KEEL_ERR_INVALID);
+	assert_int_equal(pmm_transfer(p, four, PMM_ORDERS, OWNER_HEAP, OWNER_TEST),
+	                 KEEL_ERR_INVALID);
+	assert_int_equal(pmm_transfer(p, 0xfffff000u, 0, OWNER_HEAP, OWNER_TEST), KEEL_ERR_RANGE);
+	assert_int_equal(pmm_transfer(p, four, 2, OWNER_HEAP, OWNER_TEST), KEEL_ERR_NO_MEMORY);
+	expect_unchanged(&s, p);
+	snapshot_drop(&s);
+	assert_int_equal(pmm_set_limit(p, OWNER_TEST, 0), KEEL_OK);
+	assert_int_equal(pmm_free(p, one, 0, OWNER_CACHE), KEEL_OK);
+	assert_int_equal(pmm_free(p, four, 2, OWNER_HEAP), KEEL_OK);
+	assert_int_equal(pmm_free_frames(p), free_before);
+	expect_pmm_ok(p);
+	delete_pmm(p);
+}
+
 static void owner_names_and_zones(void **state)
 {
 	(void)state;
 	static const char *const names[] = {"free", "reserved", "kernel", "page tables",
-	                                    "heap", "stacks",   "test",   "owner?"};
+	                                    "heap", "stacks",   "test",   "frame cache"};
 
 	for (owner_t o = 0; o < OWNER_FIRST_TASK; o++)
 		assert_string_equal(pmm_owner_name(o), names[o]);
@@ -1236,6 +1272,7 @@ int main(void)
 	    cmocka_unit_test(strict_mode_asserts_on_misuse_only),
 	    cmocka_unit_test(owner_frames_count_every_frame),
 	    cmocka_unit_test(limits_bound_each_owner),
+	    cmocka_unit_test(transfer_moves_ownership_without_freeing),
 	    cmocka_unit_test(owner_names_and_zones),
 	    cmocka_unit_test(check_sees_every_kind_of_damage),
 	    cmocka_unit_test(matches_model_on_random_sequences),

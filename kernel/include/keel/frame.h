@@ -26,7 +26,10 @@ extern struct pmm pmm_kernel;
  */
 kstatus_t frame_alloc(owner_t owner, paddr_t *pa);
 
-/** @brief Free one frame @p owner holds. @return as pmm_free(). O(1). */
+/**
+ * @brief Free one frame @p owner holds: onto a small cache of free frames,
+ * or back to the buddy lists. @return as pmm_free(). O(1).
+ */
 kstatus_t frame_free(paddr_t pa, owner_t owner);
 
 /**
@@ -44,7 +47,10 @@ kstatus_t frame_free_run(paddr_t pa, unsigned order, owner_t owner);
  */
 int frame_block_order(paddr_t pa);
 
-/** @brief The owner of the frame holding @p pa. */
+/** @brief Frames free: on the buddy lists and in the frame cache. */
+uint32_t frame_free_count(void);
+
+/** @brief The owner of the frame holding @p pa (OWNER_FREE for a cached frame). */
 owner_t frame_owner(paddr_t pa);
 
 /** @brief The kernel pointer to physical address @p pa (direct map); NULL if unmapped. */

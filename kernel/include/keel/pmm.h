@@ -57,6 +57,7 @@ enum pmm_owner {
 	OWNER_HEAP = 4,        /**< Slab pages and large kmalloc() blocks. */
 	OWNER_STACKS = 5,      /**< Guarded kernel stacks. */
 	OWNER_TEST = 6,        /**< In-kernel tests and benchmarks. */
+	OWNER_CACHE = 7,       /**< Free single frames held by frame.c's cache, not the lists. */
 	OWNER_FIRST_TASK = 8,  /**< The first owner id later slices give to tasks. */
 	PMM_OWNERS = 32,       /**< Owner ids are below this. */
 };
@@ -176,6 +177,19 @@ owner_t pmm_owner_of(const struct pmm *p, pfn_t pfn);
  * @return KEEL_OK; KEEL_ERR_INVALID for an owner id that cannot allocate.
  */
 kstatus_t pmm_set_limit(struct pmm *p, owner_t owner, uint32_t frames);
+
+/**
+ * @brief Give the allocated block of 2^@p order frames at @p pfn from
+ * @p from to @p to, without freeing it (for caches and accounting).
+ * @return KEEL_OK; KEEL_ERR_INVALID (order too large, @p to cannot own
+ *         frames, or @p pfn does not start a block of that order);
+ *         KEEL_ERR_RANGE; KEEL_ERR_DENIED if @p from does not hold it;
+ *         KEEL_ERR_NO_MEMORY if @p to's limit would be passed. O(2^@p order).
+ */
+kstatus_t pmm_transfer(struct pmm *p, pfn_t pfn, unsigned order, owner_t from, owner_t to);
+
+/** @brief True if @p owner may hold allocated frames (not free, not reserved, in range). */
+bool pmm_can_own(owner_t owner);
 
 /** @brief Frames free in every zone. */
 uint32_t pmm_free_frames(const struct pmm *p);

@@ -22,13 +22,13 @@ KTEST(frames, boot_reservations)
 	paddr_t table = frame_phys(pmm_kernel.frames);
 	KT_EXPECT_EQ(frame_owner(table), OWNER_RESERVED);
 	KT_EXPECT(pmm_kernel.zones[ZONE_DMA].managed > 0);
-	KT_EXPECT(pmm_free_frames(&pmm_kernel) > 1024); /* QEMU has 128 MiB */
+	KT_EXPECT(frame_free_count() > 1024); /* QEMU has 128 MiB */
 }
 
 KTEST(frames, alloc_and_free)
 {
 	paddr_t a, b;
-	uint32_t before = pmm_free_frames(&pmm_kernel);
+	uint32_t before = frame_free_count();
 
 	KT_ASSERT_EQ(frame_alloc(OWNER_TEST, &a), KEEL_OK);
 	KT_ASSERT_EQ(frame_alloc(OWNER_TEST, &b), KEEL_OK);
@@ -38,10 +38,10 @@ KTEST(frames, alloc_and_free)
 	/* The frame is usable memory through the direct map. */
 	memset(frame_virt(a), 0x5a, FRAME_SIZE);
 	KT_EXPECT_EQ(((unsigned char *)frame_virt(a))[FRAME_SIZE - 1], 0x5a);
-	KT_EXPECT_EQ(pmm_free_frames(&pmm_kernel), before - 2);
+	KT_EXPECT_EQ(frame_free_count(), before - 2);
 	KT_EXPECT_EQ(frame_free(a, OWNER_TEST), KEEL_OK);
 	KT_EXPECT_EQ(frame_free(b, OWNER_TEST), KEEL_OK);
-	KT_EXPECT_EQ(pmm_free_frames(&pmm_kernel), before);
+	KT_EXPECT_EQ(frame_free_count(), before);
 	KT_EXPECT_EQ(frame_owner(a), OWNER_FREE);
 }
 
@@ -131,12 +131,12 @@ static paddr_t take_everything(unsigned *count)
 
 KTEST(frames, exhaustion_then_recovery)
 {
-	uint32_t before = pmm_free_frames(&pmm_kernel);
+	uint32_t before = frame_free_count();
 	unsigned count;
 	paddr_t pa, head = take_everything(&count);
 
 	KT_EXPECT_EQ(count, before);
-	KT_EXPECT_EQ(pmm_free_frames(&pmm_kernel), 0);
+	KT_EXPECT_EQ(frame_free_count(), 0);
 	KT_EXPECT_EQ(frame_alloc(OWNER_TEST, &pa), KEEL_ERR_NO_MEMORY);
 	KT_EXPECT_EQ(frame_alloc_run(4, PMM_ZONE_ANY, OWNER_TEST, &pa), KEEL_ERR_NO_MEMORY);
 	while (head != 0) {
@@ -144,7 +144,7 @@ KTEST(frames, exhaustion_then_recovery)
 		KT_ASSERT_EQ(frame_free(head, OWNER_TEST), KEEL_OK);
 		head = next;
 	}
-	KT_EXPECT_EQ(pmm_free_frames(&pmm_kernel), before);
+	KT_EXPECT_EQ(frame_free_count(), before);
 	KT_EXPECT(pmm_check(&pmm_kernel));
 	/* Freed frames merged again: a large run is there to be had. */
 	KT_ASSERT_EQ(frame_alloc_run(PMM_MAX_ORDER, PMM_ZONE_ANY, OWNER_TEST, &pa), KEEL_OK);
