@@ -1,0 +1,31 @@
+/*
+ * monitor.c - the monitor commands slice 2 adds: mem and vm ADDR.
+ *
+ * Their output is checked by tests/e2e/test_mem.py, which types them at
+ * `make run`; here they run in every profile, wrong arguments included.
+ */
+#include <keel/ktest.h>
+#include <keel/monitor.h>
+#include <keel/string.h>
+
+static int run(const char *text)
+{
+	static char line[MONITOR_LINE_MAX];
+
+	strlcpy(line, text, sizeof(line));
+	return monitor_execute(line);
+}
+
+KTEST(mem_monitor, commands_and_their_errors)
+{
+	int ok = KEEL_MONITOR ? 0 : -1; /* the stub refuses everything */
+
+	KT_EXPECT_EQ(run("mem"), ok);
+	KT_EXPECT_EQ(run("vm c0100000"), ok);
+	KT_EXPECT_EQ(run("vm 0x0"), ok);      /* not mapped: said, not an error */
+	KT_EXPECT_EQ(run("vm e0000000"), ok); /* a guard page */
+	KT_EXPECT_EQ(run("mem extra"), -1);
+	KT_EXPECT_EQ(run("vm"), -1);
+	KT_EXPECT_EQ(run("vm nothex"), -1);
+	KT_EXPECT_EQ(run("vm 123456789"), -1); /* does not fit 32 bits */
+}
