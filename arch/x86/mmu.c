@@ -156,11 +156,17 @@ kstatus_t arch_vm_query(paddr_t root, uintptr_t va, paddr_t *pa, unsigned *flags
 
 	if (pte == NULL || !(*pte & PAE_P))
 		return KEEL_ERR_NOT_FOUND;
-	uint32_t page_mask = (*pte & PAE_PS) ? PAE_LARGE_BYTES - 1 : PAGE_BYTES - 1;
+	pte_t e = *pte;
+	uint32_t page_mask = (e & PAE_PS) ? PAE_LARGE_BYTES - 1 : PAGE_BYTES - 1;
+	if (!(e & PAE_PS)) {
+		/* The CPU grants write and user access only if the directory entry does too. */
+		pte_t pde = pae_table(pae_pdpt(root)[PDPT_INDEX(va)])[PD_INDEX(va)];
+		e &= pde | ~(PAE_RW | PAE_US);
+	}
 	if (pa)
-		*pa = (*pte & PAE_ADDR & ~(pte_t)page_mask) | (va & page_mask);
+		*pa = (e & PAE_ADDR & ~(pte_t)page_mask) | (va & page_mask);
 	if (flags)
-		*flags = flags_of(*pte);
+		*flags = flags_of(e);
 	return KEEL_OK;
 }
 
