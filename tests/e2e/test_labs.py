@@ -10,9 +10,10 @@ tests and harness, missing files. Archives that escape their directory
 and other bad input are refused one by one while the rest are graded.
 The Gradescope package runs against a fake /autograder. Every lab's
 tree holds the earlier labs solved and no file of a later slice. Lab 0
-carried into lab 1 proves the carry-forward workflow (a release
-repository with a branch per lab, `git merge` keeping a student's own
-earlier solutions, slice 0's tests passing beside lab 1's stubs).
+carried into lab 1, and labs 0 and 1 into lab 2, prove the carry-forward
+workflow (a release repository with a branch per lab, `git merge`
+keeping a student's own earlier solutions, the earlier slices' tests
+passing beside the new lab's stubs).
 
 Nothing here writes to the source tree: trees are cut into temporary
 directories and every command runs with a time limit.
@@ -569,7 +570,7 @@ def test_autograder_package(ctx):
 
 
 # ---------------------------------------------------------------------------
-# Carrying solutions forward: lab 0 into lab 1
+# Carrying solutions forward: lab 0 into lab 1, labs 0 and 1 into lab 2
 
 def _snapshot(ctx):
     """The source tree as it stands (work in progress included), committed
@@ -599,51 +600,104 @@ def _ktest(tree, build, names, timeout=300):
                 '--jobs', '2', *names[1]], tree, timeout)
 
 
+LAB0_ANCHORS = {'kernel/symbols.c': SYM_LOOKUP, 'arch/x86/backtrace.c': BACKTRACE,
+                'arch/x86/multiboot.c': PARSE_MMAP}
+LAB1_ANCHORS = {
+    'kernel/runq.c': 'int prio_bitmap_highest(const struct prio_bitmap *b)\n{\n',
+    'kernel/sched.c': 'struct thread *sched_pick_next(struct cpu *c)\n{\n',
+    'kernel/timerq.c': 'kstatus_t timerq_insert(struct timerq *q, struct timer *t, '
+                       'uint64_t deadline_us)\n{\n',
+    'arch/x86/switch.S': 'arch_context_switch:\n',
+}
+
+
+def _release(src, rel, lab):
+    """Lab @lab on branch labN of the release repository @rel, cut from a
+    commit of @src: lab 0 as is, each later lab a child of the lab before,
+    with earlier labs as the stubs the students saw (--carry)."""
+    mk = [src / 'scripts' / 'mklab', '--rev', 'HEAD']
+    if lab > 0:
+        _git(rel, 'checkout', '-q', '-b', f'lab{lab}')
+        mk += ['--carry', '--update']
+    status, out = run([*mk, lab, rel], src, 120)
+    assert status == 0, tail(out)
+    if lab == 0:
+        _git(rel, 'init', '-q', '-b', 'lab0')
+    _git(rel, 'add', '-A')
+    _git(rel, 'commit', '-q', '-m', f'lab {lab}')
+
+
+def _solve(stu, lab, anchors):
+    """The student writes lab @lab (the reference, with a line of their own) and commits."""
+    for rel_path, anchor in anchors.items():
+        shutil.copy(cut(lab, 'reference') / rel_path, stu / rel_path)
+        insert_after(stu / rel_path, anchor, f'\t/* my own solution of lab {lab} */\n')
+    _git(stu, 'commit', '-q', '-am', f'my lab {lab}')
+
+
+def _merge_into(stu, lab, manifests, solved):
+    """The student starts lab @lab as released and merges in their lab @lab - 1:
+    no conflict, their code of the labs in @solved ({lab: anchors}) kept."""
+    _git(stu, 'fetch', '-q', 'origin')
+    _git(stu, 'checkout', '-q', '-b', f'lab{lab}', f'origin/lab{lab}')
+    _git(stu, 'merge', '-q', '--no-edit', f'lab{lab - 1}')
+    for done, anchors in solved.items():
+        for rel_path in anchors:
+            assert f'my own solution of lab {done}' in (stu / rel_path).read_text(), \
+                f'{rel_path} lost the work of lab {done}'
+    for rel_path in sorted({f for p in manifests[lab].parts for f in p.files}):
+        assert f'TODO (lab {lab})' in (stu / rel_path).read_text(), \
+            f'{rel_path}: no lab {lab} stub'
+    assert (stu / '.grader/LAB').read_text().strip() == str(lab)
+
+
+def _grade_zero_then_full(stu, lab, manifests):
+    """make grade scores the stubs 0, then (lab @lab's reference written in) full marks."""
+    status, out = run(['make', 'grade'], stu, 400)
+    total = manifests[lab].max_score
+    assert status != 0 and re.search(rf'total\s+0/{total:g}$', out, re.M), tail(out)
+    for rel_path in sorted({f for p in manifests[lab].parts for f in p.files}):
+        shutil.copy(cut(lab, 'reference') / rel_path, stu / rel_path)
+    status, out = run(['make', 'grade'], stu, 400)
+    assert status == 0 and re.search(rf'total\s+{total:g}/{total:g}$', out, re.M), tail(out)
+
+
 def test_carry_forward_into_lab_1(ctx):
     manifests = labs()
     assert 1 in manifests, 'no lab 1 to carry lab 0 into'
     src = _snapshot(ctx)
-    mk = [str(src / 'scripts' / 'mklab')]
     # The release repository: branch lab0 (cut from a commit, as a course
     # release is), the student's clone with their solution.
-    rel = ctx.tmp / 'release'
-    status, out = run([*mk, '--rev', 'HEAD', '0', rel], src, 120)
-    assert status == 0, tail(out)
-    _git(rel, 'init', '-q', '-b', 'lab0')
-    _git(rel, 'add', '-A')
-    _git(rel, 'commit', '-q', '-m', 'lab 0')
-    stu = ctx.tmp / 'student'
+    rel, stu = ctx.tmp / 'release', ctx.tmp / 'student'
+    _release(src, rel, 0)
     _git(ctx.tmp, 'clone', '-q', '-b', 'lab0', rel, stu)
-    anchors = {'kernel/symbols.c': SYM_LOOKUP, 'arch/x86/backtrace.c': BACKTRACE,
-               'arch/x86/multiboot.c': PARSE_MMAP}
-    for rel_path, anchor in anchors.items():
-        shutil.copy(cut(0, 'reference') / rel_path, stu / rel_path)
-        insert_after(stu / rel_path, anchor, '\t/* my own solution */\n')
-    _git(stu, 'commit', '-q', '-am', 'my lab 0')
-    # The instructor releases lab 1, earlier labs as stubs (--carry), on branch lab1.
-    _git(rel, 'checkout', '-q', '-b', 'lab1')
-    status, out = run([*mk, '--rev', 'HEAD', '--carry', '--update', '1', rel], src, 120)
-    assert status == 0, tail(out)
-    _git(rel, 'add', '-A')
-    _git(rel, 'commit', '-q', '-m', 'lab 1')
-    # The student merges their lab 0 into lab 1: no conflict, their code kept.
-    _git(stu, 'fetch', '-q', 'origin')
-    _git(stu, 'checkout', '-q', '-b', 'lab1', 'origin/lab1')
-    _git(stu, 'merge', '-q', '--no-edit', 'lab0')
-    for rel_path in anchors:
-        assert 'my own solution' in (stu / rel_path).read_text(), f'{rel_path} lost the work'
-    lab1_files = sorted({f for p in manifests[1].parts for f in p.files})
-    for rel_path in lab1_files:
-        assert 'TODO (lab 1)' in (stu / rel_path).read_text(), f'{rel_path}: no lab 1 stub'
-    assert (stu / '.grader/LAB').read_text().strip() == '1'
+    _solve(stu, 0, LAB0_ANCHORS)
+    # The instructor releases lab 1; the student merges their lab 0 into it.
+    _release(src, rel, 1)
+    _merge_into(stu, 1, manifests, {0: LAB0_ANCHORS})
     # Slice 0's tests pass on the merged tree: the student's lab 0, lab 1's stubs.
     status, out = _ktest(stu, 'build/check', ([], ['boot']))
     assert status == 0, f'slice 0 tests on the merged tree:\n{tail(out)}'
-    status, out = run(['make', 'grade'], stu, 300)
-    total = manifests[1].max_score
-    assert status != 0 and re.search(rf'total\s+0/{total:g}$', out, re.M), tail(out)
-    # The student writes lab 1 (the reference here): full marks.
-    for rel_path in lab1_files:
-        shutil.copy(cut(1, 'reference') / rel_path, stu / rel_path)
-    status, out = run(['make', 'grade'], stu, 300)
-    assert status == 0 and re.search(rf'total\s+{total:g}/{total:g}$', out, re.M), tail(out)
+    _grade_zero_then_full(stu, 1, manifests)
+
+
+def test_carry_forward_into_lab_2(ctx):
+    manifests = labs()
+    assert 2 in manifests, 'no lab 2 to carry labs 0 and 1 into'
+    src = _snapshot(ctx)
+    rel, stu = ctx.tmp / 'release', ctx.tmp / 'student'
+    _release(src, rel, 0)
+    _git(ctx.tmp, 'clone', '-q', '-b', 'lab0', rel, stu)
+    _solve(stu, 0, LAB0_ANCHORS)
+    _release(src, rel, 1)
+    _merge_into(stu, 1, manifests, {0: LAB0_ANCHORS})
+    _solve(stu, 1, LAB1_ANCHORS)
+    # Lab 2 merges both earlier labs. Slice 0's tests pass beside its stubs,
+    # and so do slice 1's threads: with no free frame there is no guarded
+    # stack, and they run on slice 1's fixed pool.
+    _release(src, rel, 2)
+    _merge_into(stu, 2, manifests, {0: LAB0_ANCHORS, 1: LAB1_ANCHORS})
+    status, out = _ktest(stu, 'build/check', ([], ['boot', 'sched.thread', 'sched.sched',
+                                                    'sched.context']))
+    assert status == 0, f'slice 0 and 1 tests on the merged tree:\n{tail(out)}'
+    _grade_zero_then_full(stu, 2, manifests)
