@@ -6,6 +6,7 @@
  * the frame allocator from the boot map, then paging, then the heap,
  * then guarded kernel stacks.
  */
+#include <keel/arch_vm.h>
 #include <keel/config.h>
 #include <keel/frame.h>
 #include <keel/init.h>
@@ -37,7 +38,7 @@ static bool explain_kernel(uintptr_t addr)
 		kprintf("  what: kernel code, which is read-only\n");
 	else if (addr >= (uintptr_t)_rodata_start && addr < (uintptr_t)_data_start)
 		kprintf("  what: kernel constants, which are read-only\n");
-	else if (addr >= VM_KERNEL_BASE + VM_DIRECT_MAX && addr < VM_KSTACK_BASE)
+	else if (addr >= VM_KERNEL_BASE + arch_vm_direct_end() && addr < VM_KSTACK_BASE)
 		kprintf("  what: kernel half, beyond the direct map: nothing lives here\n");
 	else
 		return false;
@@ -49,11 +50,14 @@ bool vm_fault_explain(uintptr_t addr)
 {
 	int slot = kstack_guard_slot(addr);
 
-	if (slot >= 0) {
-		const struct thread *t = thread_slot((unsigned)slot);
+	const struct thread *t = slot >= 0 ? thread_slot((unsigned)slot) : NULL;
+
+	if (t != NULL && t->state != THREAD_FREE) {
 		kprintf("  what: the guard page below the stack of thread %08x '%s': a kernel "
 		        "stack overflow\n",
 		        t->tid, t->name);
+	} else if (t != NULL) {
+		kprintf("  what: the guard page of stack slot %d, which no thread uses\n", slot);
 	} else if (addr < VM_USER_BASE) {
 		kprintf("  what: the NULL page (offset 0x%x): a NULL pointer was followed\n",
 		        (unsigned)addr);

@@ -51,8 +51,8 @@ static kstatus_t check_map(const struct vm_space *s, uintptr_t va, paddr_t pa, s
 	kstatus_t st = check_range(s, va, size);
 	if (st != KEEL_OK)
 		return st;
-	if (pa + size < pa || pa + size > (1ull << 36))
-		return KEEL_ERR_RANGE; /* beyond what PAE can address */
+	if (pa + size < pa || pa + size > arch_vm_phys_limit())
+		return KEEL_ERR_RANGE; /* beyond what the page tables can address */
 	return KEEL_OK;
 }
 /* [vm_check_map] */

@@ -186,7 +186,9 @@ kstatus_t arch_vm_root_create(paddr_t kernel_root, owner_t owner, paddr_t *root,
 	pte_t *pdpt = pae_pdpt(f[0]);
 	for (unsigned i = 0; i < 3; i++)
 		pdpt[i] = f[i + 1] | PDPTE_FLAGS;
-	pdpt[3] = pae_pdpt(kernel_root)[3]; /* the one kernel directory */
+	/* The one kernel directory. Built afresh, not copied: the CPU (QEMU at least) may
+	 * have set the accessed bit in the kernel's entry, which is reserved in a PDPTE. */
+	pdpt[3] = (pae_pdpt(kernel_root)[3] & PAE_ADDR) | PDPTE_FLAGS;
 	*root = f[0];
 	*tables = n;
 	return KEEL_OK;

@@ -93,10 +93,13 @@ static void build_direct_map(void)
 }
 /* [direct_map] */
 
-/* The local APIC and I/O APIC registers, where slice 1 expects them. */
+#define APIC_WINDOW     0xfec00000u /* I/O APIC at 0xFEC00000, local APIC at 0xFEE00000 */
+#define APIC_WINDOW_END 0xff000000u
+
+/* The local APIC and I/O APIC registers, at the addresses slice 1 uses. */
 static void map_apic_window(void)
 {
-	for (uint32_t va = 0xfec00000u; va != 0; va += PAE_LARGE_BYTES)
+	for (uint32_t va = APIC_WINDOW; va < APIC_WINDOW_END; va += PAE_LARGE_BYTES)
 		kernel_pd[3][PD_INDEX(va)] =
 		    va | PAE_P | PAE_RW | PAE_PS | PAE_PCD | PAE_PWT | pae_global | pae_nx;
 }
@@ -160,6 +163,11 @@ paddr_t arch_vm_init(void)
 bool arch_vm_nx(void)
 {
 	return pae_nx != 0;
+}
+
+paddr_t arch_vm_phys_limit(void)
+{
+	return PAE_PHYS_LIMIT;
 }
 
 paddr_t arch_vm_direct_end(void)

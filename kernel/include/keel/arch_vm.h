@@ -63,6 +63,9 @@ paddr_t arch_vm_active_root(void);
 /** @brief Print each level of the walk for @p va, entry by entry decoded. */
 void arch_vm_walk_print(paddr_t root, uintptr_t va);
 
+/** @brief One past the highest physical address a page-table entry can hold. */
+paddr_t arch_vm_phys_limit(void);
+
 /** @brief The highest physical address the kernel's direct map reaches (exclusive). */
 paddr_t arch_vm_direct_end(void);
 
