@@ -261,6 +261,16 @@ int frame_block_order(paddr_t pa)
 	return allocated && f->owner != OWNER_RESERVED && f->owner != OWNER_CACHE ? f->order : -1;
 }
 
+bool frame_heads_block(paddr_t pa, unsigned order, owner_t owner)
+{
+	pfn_t i = (pfn_t)(pa >> FRAME_SHIFT) - pmm_kernel.base; /* wraps below the base */
+
+	if (pa % FRAME_SIZE != 0 || pa >> FRAME_SHIFT >= PFN_NONE || i >= pmm_kernel.count)
+		return false;
+	const struct frame *f = &pmm_kernel.frames[i];
+	return f->flags == FRAME_HEAD && f->order == order && f->owner == owner;
+}
+
 void *frame_virt(paddr_t pa)
 {
 	return pa < arch_vm_direct_end() ? (void *)(uintptr_t)(pa + VM_KERNEL_BASE) : NULL;

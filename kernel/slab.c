@@ -106,8 +106,7 @@ static struct slab *slab_at(const void *ptr, unsigned order)
 	paddr_t pa = frame_phys((const void *)base);
 	struct slab *s = (struct slab *)base;
 
-	if (frame_virt(pa) != s || frame_block_order(pa) != (int)order ||
-	    frame_owner(pa) != OWNER_HEAP)
+	if (frame_virt(pa) != s || !frame_heads_block(pa, order, OWNER_HEAP))
 		return NULL;
 	return s->magic == SLAB_MAGIC(s) ? s : NULL;
 }

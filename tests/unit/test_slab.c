@@ -77,6 +77,11 @@ int frame_block_order(paddr_t pa)
 	return f->order;
 }
 
+bool frame_heads_block(paddr_t pa, unsigned order, owner_t owner)
+{
+	return frame_block_order(pa) == (int)order && frame_owner(pa) == owner;
+}
+
 owner_t frame_owner(paddr_t pa)
 {
 	return pmm_owner_of(&pmm_kernel, (pfn_t)(pa >> FRAME_SHIFT));

@@ -47,6 +47,12 @@ kstatus_t frame_free_run(paddr_t pa, unsigned order, owner_t owner);
  */
 int frame_block_order(paddr_t pa);
 
+/**
+ * @brief True if an allocated block of exactly 2^@p order frames that
+ * @p owner holds starts at @p pa. One lookup in the frame table; any address.
+ */
+bool frame_heads_block(paddr_t pa, unsigned order, owner_t owner);
+
 /** @brief Frames free: on the buddy lists and in the frame cache. */
 uint32_t frame_free_count(void);
 
