@@ -31,6 +31,21 @@ bool ktest_streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+static uint32_t random_state = 1;
+
+void ktest_random_seed(uint32_t seed)
+{
+	random_state = seed ? seed : 1; /* xorshift never leaves 0 */
+}
+
+uint32_t ktest_random(void)
+{
+	random_state ^= random_state << 13;
+	random_state ^= random_state >> 17;
+	random_state ^= random_state << 5;
+	return random_state;
+}
+
 void ktest_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;

@@ -22,7 +22,6 @@ a test returns.
 
 import os
 import re
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -44,26 +43,9 @@ def debug(ctx, cmdline, *commands):
 
     Returns GDB's output split into [(command, what it printed)] and
     QEMU's console (for failure messages). QEMU is gone when this returns.
+    QEMU runs in real time: nothing here depends on when a tick comes.
     """
-    port = gdbtest.free_port()
-    gdbinit = gdbtest.make_gdbinit(ctx, port)
-    log = ctx.tmp / "qemu.log"
-    with open(log, "wb") as f:
-        qemu = subprocess.Popen(["make", "-s", "qemu-gdb", "GDBPORT=%d" % port,
-                                 "CMDLINE=%s" % cmdline], cwd=ctx.root,
-                                stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    try:
-        gdbtest.wait_for_port(port, qemu, log)
-        out = gdbtest.run(gdbtest.gdb(*commands, "kill", args=["-x", str(gdbinit)]),
-                          ctx.root, timeout=40)
-    except AssertionError as e:
-        raise AssertionError("%s\nQEMU's console:\n%s"
-                             % (e, gdbtest.tail(gdbtest.read(log), 10))) from None
-    finally:
-        gdbtest.stop(qemu)
-    gdbtest.check_no_traceback(out)
-    return schedtest.steps(out), "\nQEMU's console:\n" + gdbtest.tail(gdbtest.read(log), 10)
+    return schedtest.debug(ctx, cmdline, *commands, qemu=None, timeout=40)
 
 
 def stopped_at(parts, function, console):

@@ -42,29 +42,30 @@ COMMANDS = ("keel threads", "keel runq", "keel timers")
 CHECK = gdbtest.check
 
 
-def debug(ctx, cmdline, *commands):
-    """Boot Keel with `cmdline` under `make qemu-gdb` (ICOUNT), run batch GDB `commands`.
+def debug(ctx, cmdline, *commands, qemu=ICOUNT, timeout=25):
+    """Boot Keel with `cmdline` under `make qemu-gdb`, run batch GDB `commands`.
 
-    Returns GDB's output, split with steps(), and QEMU's console (for
-    failure messages). QEMU is gone when this returns.
+    QEMU is `qemu` (ICOUNT unless told otherwise). Returns GDB's output,
+    split with steps(), and QEMU's console (for failure messages). QEMU is
+    gone when this returns.
     """
     port = gdbtest.free_port()
     gdbinit = gdbtest.make_gdbinit(ctx, port)
     log = ctx.tmp / "qemu.log"
+    make = ["make", "-s", "qemu-gdb", "GDBPORT=%d" % port, "CMDLINE=%s" % cmdline]
     with open(log, "wb") as f:
-        qemu = subprocess.Popen(["make", "-s", "qemu-gdb", "GDBPORT=%d" % port,
-                                 "CMDLINE=%s" % cmdline, "QEMU=%s" % ICOUNT], cwd=ctx.root,
+        proc = subprocess.Popen(make + (["QEMU=%s" % qemu] if qemu else []), cwd=ctx.root,
                                 stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
-        gdbtest.wait_for_port(port, qemu, log)
+        gdbtest.wait_for_port(port, proc, log)
         out = gdbtest.run(gdbtest.gdb(*commands, "kill", args=["-x", str(gdbinit)]),
-                          ctx.root, timeout=25)
+                          ctx.root, timeout=timeout)
     except AssertionError as e:
         raise AssertionError("%s\nQEMU's console:\n%s"
                              % (e, gdbtest.tail(gdbtest.read(log), 10))) from None
     finally:
-        gdbtest.stop(qemu)
+        gdbtest.stop(proc)
     gdbtest.check_no_traceback(out)
     return steps(out), "\nQEMU's console:\n" + gdbtest.tail(gdbtest.read(log), 10)
 

@@ -103,6 +103,12 @@ bool ktest_failed(void);
 /** @brief String equality that treats two NULLs as equal. */
 bool ktest_streq(const char *a, const char *b);
 
+/** @brief Start ktest_random()'s sequence at @p seed (not 0): the same seed, the same numbers. */
+void ktest_random_seed(uint32_t seed);
+
+/** @brief The next number of a seeded pseudo-random sequence (xorshift32), for stress tests. */
+uint32_t ktest_random(void);
+
 /**
  * @brief Run the cases @p selection names and report them in KTAP.
  *

@@ -248,16 +248,6 @@ KTEST(buddy, owners_are_counted)
 	KT_EXPECT(pmm_check(&pmm));
 }
 
-static uint32_t rng_state;
-
-static uint32_t rng(void)
-{
-	rng_state ^= rng_state << 13; /* xorshift32: the same sequence every run */
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
-}
-
 struct held {
 	pfn_t pfn;
 	unsigned order; /* PMM_ORDERS: the slot is empty */
@@ -273,15 +263,15 @@ KTEST(buddy, seeded_random_sequence)
 		return;
 	for (unsigned i = 0; i < 48; i++)
 		held[i].order = PMM_ORDERS;
-	rng_state = 0x9e3779b9;
+	ktest_random_seed(0x9e3779b9);
 	for (unsigned step = 0; step < 600; step++) {
-		struct held *h = &held[rng() % 48];
-		unsigned order = rng() % 6;
+		struct held *h = &held[ktest_random() % 48];
+		unsigned order = ktest_random() % 6;
 		if (h->order != PMM_ORDERS) {
 			KT_ASSERT_EQ(pmm_free(&pmm, h->pfn, h->order, OWNER_TEST), KEEL_OK);
 			in_use -= 1u << h->order;
 			h->order = PMM_ORDERS;
-		} else if (pmm_alloc(&pmm, order, zones[rng() % 3], OWNER_TEST, &h->pfn) ==
+		} else if (pmm_alloc(&pmm, order, zones[ktest_random() % 3], OWNER_TEST, &h->pfn) ==
 		           KEEL_OK) {
 			h->order = order;
 			in_use += 1u << order;

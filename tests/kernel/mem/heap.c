@@ -10,16 +10,6 @@
 
 #define LIVE_MAX 96
 
-static uint32_t rng_state;
-
-static uint32_t rng(void)
-{
-	rng_state ^= rng_state << 13; /* xorshift32: the same sequence every run */
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
-}
-
 struct live {
 	unsigned char *p;
 	size_t size;
@@ -37,7 +27,7 @@ static bool intact(const struct live *l)
 /* A random size: mostly small, some up to a page, a few large. */
 static size_t random_size(void)
 {
-	uint32_t r = rng();
+	uint32_t r = ktest_random();
 
 	if (r % 16 == 0)
 		return 1 + r % (4 * FRAME_SIZE);
@@ -50,9 +40,9 @@ KTEST(heap, seeded_random_stress)
 	static struct live live[LIVE_MAX];
 	uint32_t heap_before = pmm_kernel.owner_frames[OWNER_HEAP];
 
-	rng_state = 0x2545f491;
+	ktest_random_seed(0x2545f491);
 	for (unsigned step = 0; step < 4000; step++) {
-		struct live *l = &live[rng() % LIVE_MAX];
+		struct live *l = &live[ktest_random() % LIVE_MAX];
 		if (l->p) {
 			KT_ASSERT(intact(l)); /* no other object overlapped it */
 			KT_ASSERT_EQ(kfree(l->p), KEEL_OK);
