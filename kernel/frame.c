@@ -215,21 +215,10 @@ kstatus_t frame_free_run(paddr_t pa, unsigned order, owner_t owner)
 	return st;
 }
 
-/* [frame_alloc] */
 kstatus_t frame_alloc(owner_t owner, paddr_t *pa)
 {
-	pfn_t pfn;
-	unsigned long irq = arch_irq_save();
-	kstatus_t st = cache_pop(owner, &pfn); /* the common case: no split */
-
-	if (st == KEEL_ERR_NO_MEMORY)
-		st = alloc_locked(0, PMM_ZONE_ANY, owner, &pfn);
-	arch_irq_restore(irq);
-	if (st == KEEL_OK)
-		*pa = (paddr_t)pfn << FRAME_SHIFT;
-	return st;
+	return frame_alloc_run(0, PMM_ZONE_ANY, owner, pa);
 }
-/* [frame_alloc] */
 
 kstatus_t frame_free(paddr_t pa, owner_t owner)
 {
