@@ -15,8 +15,6 @@
 #include <keel/thread.h>
 #include <keel/vm.h>
 
-extern char _text_start[], _text_end[], _rodata_start[], _data_start[];
-
 /* [mem_init] */
 static void mem_init(void)
 {
@@ -32,11 +30,17 @@ static void mem_init(void)
 /* [mem_init] */
 KEEL_INIT(INIT_MEMORY, mem_init);
 
+/* A kernel address: read-only code or constants (by the page's rights), or nothing. */
 static bool explain_kernel(uintptr_t addr)
 {
-	if (addr >= (uintptr_t)_text_start && addr < (uintptr_t)_text_end)
+	unsigned flags;
+	bool mapped = vm_query(vm_active(), addr, 0, &flags) == KEEL_OK;
+
+	if (mapped && !(flags & VM_WRITE) && !vm_nx_enforced())
+		kprintf("  what: read-only kernel memory (code or constants)\n");
+	else if (mapped && !(flags & VM_WRITE) && (flags & VM_EXEC))
 		kprintf("  what: kernel code, which is read-only\n");
-	else if (addr >= (uintptr_t)_rodata_start && addr < (uintptr_t)_data_start)
+	else if (mapped && !(flags & VM_WRITE))
 		kprintf("  what: kernel constants, which are read-only\n");
 	else if (addr >= VM_KERNEL_BASE + arch_vm_direct_end() && addr < VM_KSTACK_BASE)
 		kprintf("  what: kernel half, beyond the direct map: nothing lives here\n");
