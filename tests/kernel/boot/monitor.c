@@ -8,49 +8,41 @@
  */
 #include <keel/ktest.h>
 #include <keel/monitor.h>
-#include <keel/string.h>
 
-/* Run @p text as a command line (monitor_execute splits it in place). */
-static int run(const char *text)
-{
-	static char line[MONITOR_LINE_MAX];
-
-	strlcpy(line, text, sizeof(line));
-	return monitor_execute(line);
-}
+#include "../monitor_try.h"
 
 KTEST(monitor, refuses_unknown_and_empty_lines)
 {
-	KT_EXPECT_EQ(run("frobnicate"), -1);
-	KT_EXPECT_EQ(run(""), -1);
-	KT_EXPECT_EQ(run("   \t "), -1);
-	KT_EXPECT_EQ(run("HELP"), -1); /* names are case-sensitive */
+	KT_EXPECT_EQ(monitor_try("frobnicate"), -1);
+	KT_EXPECT_EQ(monitor_try(""), -1);
+	KT_EXPECT_EQ(monitor_try("   \t "), -1);
+	KT_EXPECT_EQ(monitor_try("HELP"), -1); /* names are case-sensitive */
 }
 
 KTEST(monitor, runs_the_harmless_commands)
 {
 	if (!KEEL_MONITOR) {
-		KT_EXPECT_EQ(run("help"), -1); /* the stub refuses everything */
+		KT_EXPECT_EQ(monitor_try("help"), -1); /* the stub refuses everything */
 		return;
 	}
-	KT_EXPECT_EQ(run("help"), 0);
-	KT_EXPECT_EQ(run("info"), 0);
-	KT_EXPECT_EQ(run("backtrace"), 0);
-	KT_EXPECT_EQ(run("  help  "), 0);
+	KT_EXPECT_EQ(monitor_try("help"), 0);
+	KT_EXPECT_EQ(monitor_try("info"), 0);
+	KT_EXPECT_EQ(monitor_try("backtrace"), 0);
+	KT_EXPECT_EQ(monitor_try("  help  "), 0);
 }
 
 KTEST(monitor, sym_checks_its_argument)
 {
 	if (!KEEL_MONITOR)
 		return;
-	KT_EXPECT_EQ(run("sym kernel_main"), 0);
-	KT_EXPECT_EQ(run("sym 0xc0101000"), 0);
-	KT_EXPECT_EQ(run("sym C0101000"), 0);
-	KT_EXPECT_EQ(run("sym"), -1);
-	KT_EXPECT_EQ(run("sym a b"), -1);
-	KT_EXPECT_EQ(run("sym no_such_function"), -1);
-	KT_EXPECT_EQ(run("sym 0x"), -1);
-	KT_EXPECT_EQ(run("sym 0x123456789"), -1); /* does not fit an address */
+	KT_EXPECT_EQ(monitor_try("sym kernel_main"), 0);
+	KT_EXPECT_EQ(monitor_try("sym 0xc0101000"), 0);
+	KT_EXPECT_EQ(monitor_try("sym C0101000"), 0);
+	KT_EXPECT_EQ(monitor_try("sym"), -1);
+	KT_EXPECT_EQ(monitor_try("sym a b"), -1);
+	KT_EXPECT_EQ(monitor_try("sym no_such_function"), -1);
+	KT_EXPECT_EQ(monitor_try("sym 0x"), -1);
+	KT_EXPECT_EQ(monitor_try("sym 0x123456789"), -1); /* does not fit an address */
 }
 
 KTEST(monitor, too_many_words_are_cut_not_overflowed)
@@ -58,5 +50,5 @@ KTEST(monitor, too_many_words_are_cut_not_overflowed)
 	if (!KEEL_MONITOR)
 		return;
 	/* More words than MONITOR_MAX_ARGS: the rest are ignored. */
-	KT_EXPECT_EQ(run("help 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"), 0);
+	KT_EXPECT_EQ(monitor_try("help 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"), 0);
 }

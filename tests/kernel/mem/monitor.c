@@ -6,26 +6,19 @@
  */
 #include <keel/ktest.h>
 #include <keel/monitor.h>
-#include <keel/string.h>
 
-static int run(const char *text)
-{
-	static char line[MONITOR_LINE_MAX];
-
-	strlcpy(line, text, sizeof(line));
-	return monitor_execute(line);
-}
+#include "../monitor_try.h"
 
 KTEST(mem_monitor, commands_and_their_errors)
 {
 	int ok = KEEL_MONITOR ? 0 : -1; /* the stub refuses everything */
 
-	KT_EXPECT_EQ(run("mem"), ok);
-	KT_EXPECT_EQ(run("vm c0100000"), ok);
-	KT_EXPECT_EQ(run("vm 0x0"), ok);      /* not mapped: said, not an error */
-	KT_EXPECT_EQ(run("vm e0000000"), ok); /* a guard page */
-	KT_EXPECT_EQ(run("mem extra"), -1);
-	KT_EXPECT_EQ(run("vm"), -1);
-	KT_EXPECT_EQ(run("vm nothex"), -1);
-	KT_EXPECT_EQ(run("vm 123456789"), -1); /* does not fit 32 bits */
+	KT_EXPECT_EQ(monitor_try("mem"), ok);
+	KT_EXPECT_EQ(monitor_try("vm c0100000"), ok);
+	KT_EXPECT_EQ(monitor_try("vm 0x0"), ok);      /* not mapped: said, not an error */
+	KT_EXPECT_EQ(monitor_try("vm e0000000"), ok); /* a guard page */
+	KT_EXPECT_EQ(monitor_try("mem extra"), -1);
+	KT_EXPECT_EQ(monitor_try("vm"), -1);
+	KT_EXPECT_EQ(monitor_try("vm nothex"), -1);
+	KT_EXPECT_EQ(monitor_try("vm 123456789"), -1); /* does not fit 32 bits */
 }

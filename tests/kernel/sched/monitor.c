@@ -3,21 +3,14 @@
  */
 #include <keel/ktest.h>
 #include <keel/monitor.h>
-#include <keel/string.h>
 
-static int run(const char *text)
-{
-	static char line[MONITOR_LINE_MAX];
-
-	strlcpy(line, text, sizeof(line));
-	return monitor_execute(line);
-}
+#include "../monitor_try.h"
 
 KTEST(sched_monitor, threads_and_uptime_run)
 {
 	int expected = KEEL_MONITOR ? 0 : -1; /* the stub refuses everything */
 
-	KT_EXPECT_EQ(run("threads"), expected);
-	KT_EXPECT_EQ(run("uptime"), expected);
-	KT_EXPECT_EQ(run("threads extra words"), expected);
+	KT_EXPECT_EQ(monitor_try("threads"), expected);
+	KT_EXPECT_EQ(monitor_try("uptime"), expected);
+	KT_EXPECT_EQ(monitor_try("threads extra words"), expected);
 }
