@@ -36,6 +36,17 @@ uint64_t bootinfo_usable_bytes(const struct boot_info *bi)
 	return total;
 }
 
+uint64_t bootinfo_usable_top(const struct boot_info *bi)
+{
+	uint64_t top = 0;
+	for (size_t i = 0; i < bi->region_count; i++) {
+		const struct mem_region *r = &bi->regions[i];
+		if (r->type == MEM_USABLE && r->base + r->length > top)
+			top = r->base + r->length;
+	}
+	return top;
+}
+
 void bootinfo_print_map(const struct boot_info *bi)
 {
 	for (size_t i = 0; i < bi->region_count; i++) {

@@ -99,13 +99,9 @@ static size_t reserved_ranges(struct range *res, uint64_t table, uint64_t table_
 /* [frame_init] */
 void frame_init(void)
 {
-	uint64_t top = 0;
+	uint64_t top = bootinfo_usable_top(&bootinfo);
 	struct range res[RESERVED_MAX + 1];
 
-	for (size_t i = 0; i < bootinfo.region_count; i++)
-		if (bootinfo.regions[i].type == MEM_USABLE &&
-		    bootinfo.regions[i].base + bootinfo.regions[i].length > top)
-			top = bootinfo.regions[i].base + bootinfo.regions[i].length;
 	if (top > VM_DIRECT_MAX)
 		top = VM_DIRECT_MAX; /* frames the direct map cannot reach are left alone */
 	pfn_t count = top >> FRAME_SHIFT;

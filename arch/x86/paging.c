@@ -107,13 +107,10 @@ static void map_apic_window(void)
 /* The end of RAM the direct map covers: whole 2 MiB pages, at least the kernel's. */
 static paddr_t find_direct_end(void)
 {
-	uint64_t top = KERNEL_PT_MB << 20;
+	uint64_t top = bootinfo_usable_top(&bootinfo);
 
-	for (size_t i = 0; i < bootinfo.region_count; i++) {
-		const struct mem_region *r = &bootinfo.regions[i];
-		if (r->type == MEM_USABLE && r->base + r->length > top)
-			top = r->base + r->length;
-	}
+	if (top < (KERNEL_PT_MB << 20))
+		top = KERNEL_PT_MB << 20;
 	if (top > VM_DIRECT_MAX)
 		top = VM_DIRECT_MAX;
 	return (top + PAE_LARGE_BYTES - 1) & ~(uint64_t)(PAE_LARGE_BYTES - 1);

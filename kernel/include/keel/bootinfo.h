@@ -66,6 +66,9 @@ const char *mem_type_name(enum mem_type type);
 /** @brief Total bytes of MEM_USABLE regions in @p bi. */
 uint64_t bootinfo_usable_bytes(const struct boot_info *bi);
 
+/** @brief One past the highest byte of any MEM_USABLE region in @p bi (0 if none). */
+uint64_t bootinfo_usable_top(const struct boot_info *bi);
+
 /** @brief Print the memory map, one region a line, and its total. */
 void bootinfo_print_map(const struct boot_info *bi);
 

@@ -13,6 +13,9 @@ KTEST(boot, memory_map_has_usable_ram)
 	KT_ASSERT(bootinfo.region_count > 0);
 	/* QEMU is started with 128 MiB; any machine Keel runs on has > 1 MiB. */
 	KT_EXPECT(bootinfo_usable_bytes(&bootinfo) > 1024 * 1024);
+	/* The usable regions all fit below their top, and QEMU gives 128 MiB. */
+	KT_EXPECT(bootinfo_usable_top(&bootinfo) >= bootinfo_usable_bytes(&bootinfo));
+	KT_EXPECT(bootinfo_usable_top(&bootinfo) <= 128ull << 20);
 }
 
 KTEST(boot, kernel_extent)
