@@ -30,9 +30,6 @@ endif
 
 VERSION := 0.1.0
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-BUILD ?= build/$(PROFILE)
-KERNEL := $(BUILD)/keel.elf
-ISO := $(BUILD)/keel.iso
 ISO_CMDLINE ?=
 
 CROSS ?= i686-linux-gnu-
@@ -43,51 +40,68 @@ QEMU := qemu-system-i386
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 
 # ---------------------------------------------------------------------------
-# Sources, slice by slice. Each file belongs to one slice; its objects are
-# compiled with KEEL_SLICE set to that slice's name (the first part of the
-# ids of the tests it declares).
+# Sources, slice by slice: the folders are the map. Slice S (named in
+# SLICE_NAMES) is the folders kernel/S/ and arch/x86/S/; slice 0 also owns
+# kernel/lib/, the pure code every slice uses. Every .c and .S file in them
+# is the slice's kernel code, except its monitor commands (S/monitor.c).
+#
+# Two images. A production image (IMAGE=production, the default of the
+# STANDARD and HARDENED profiles) is that kernel code and nothing else. A
+# test image (IMAGE=test, the default of DEV; what `make test`, `make grade`
+# and `make bench` boot) adds each slice's debug code: its monitor
+# commands, its in-kernel tests (tests/kernel/S/) and benchmarks
+# (tests/bench/S/), and for slice 0 the monitor, the test runner and the
+# benchmark runner (kernel/debug/, arch/x86/debug/). A production image
+# links kernel/debug/absent.c instead, which says "not in this image".
+# kernel/profile/P/ holds files only profile P links; COVERAGE=1 adds the
+# coverage runtime, kernel/debug/gcov.c.
+#
+# Each object is compiled with KEEL_SLICE set to its slice's name (the
+# first part of the ids of the tests it declares).
 
-slice0_src := \
-	arch/x86/boot.S arch/x86/entry.c arch/x86/gdt.c arch/x86/serial.c \
-	arch/x86/vga.c arch/x86/multiboot.c arch/x86/cpu.c arch/x86/cpuid.c \
-	arch/x86/regs.c arch/x86/backtrace.c arch/x86/bench.c \
-	kernel/main.c kernel/fmt.c kernel/kprintf.c kernel/console.c \
-	kernel/string.c kernel/status.c kernel/cmdline.c kernel/bootinfo.c \
-	kernel/panic.c kernel/symbols.c kernel/ktest.c kernel/init.c kernel/kbench.c \
-	$(wildcard tests/kernel/boot/*.c)
+ARCH := x86
+ARCH_DIR := arch/$(ARCH)
+IMAGE_DEFAULT_dev := test
+IMAGE ?= $(or $(IMAGE_DEFAULT_$(PROFILE)),production)
+ifeq ($(filter $(IMAGE),test production),)
+$(error IMAGE must be test or production)
+endif
+# The build directory of a profile's default image is build/PROFILE;
+# the other image gets build/PROFILE-IMAGE.
+BUILD ?= build/$(PROFILE)$(if $(filter $(IMAGE),$(or $(IMAGE_DEFAULT_$(PROFILE)),production)),,-$(IMAGE))
 
-slice1_src := \
-	arch/x86/idt.c arch/x86/trap.S arch/x86/trap.c arch/x86/pic.c \
-	arch/x86/pit.c arch/x86/lapic.c arch/x86/time.c arch/x86/context.c \
-	arch/x86/switch.S \
-	kernel/irq.c kernel/runq.c kernel/timerq.c kernel/thread.c kernel/kstack.c \
-	kernel/sched.c kernel/wait.c kernel/timer.c kernel/sched_monitor.c \
-	$(wildcard tests/kernel/sched/*.c) $(wildcard tests/bench/sched/*.c)
+KERNEL := $(BUILD)/keel.elf
+ISO := $(BUILD)/keel.iso
 
-slice2_src := \
-	arch/x86/paging.c arch/x86/paging_switch.S arch/x86/mmu.c arch/x86/fault.c \
-	kernel/pmm.c kernel/pmm_check.c kernel/frame.c kernel/vm.c kernel/kstack_guard.c kernel/slab.c \
-	kernel/kmalloc.c kernel/mem.c kernel/mem_monitor.c \
-	$(wildcard tests/kernel/mem/*.c) $(wildcard tests/bench/mem/*.c)
-
-# Files that depend on the profile (a file or a stub, never an #ifdef).
-profile_src_dev := kernel/monitor.c kernel/monitor_cmds.c
-profile_src_standard := kernel/monitor_stub.c
-profile_src_hardened := kernel/monitor_stub.c kernel/stack_protector.c
+sources_in = $(sort $(foreach d,$(1),$(wildcard $(d)/*.c $(d)/*.S)))
+slice_dirs = $(if $(filter 0,$(1)),kernel/lib) kernel/$(2) $(ARCH_DIR)/$(2)
+# $(call slice_code,N,NAME), $(call slice_debug,N,NAME): the two halves.
+slice_code = $(filter-out %/monitor.c,$(call sources_in,$(call slice_dirs,$(1),$(2))))
+slice_debug = $(filter %/monitor.c,$(call sources_in,$(call slice_dirs,$(1),$(2)))) \
+	$(if $(filter 0,$(1)),$(filter-out $(DEBUG_ONLY_IF),$(call sources_in,kernel/debug $(ARCH_DIR)/debug))) \
+	$(call sources_in,tests/kernel/$(2) tests/bench/$(2))
+DEBUG_ONLY_IF := kernel/debug/absent.c kernel/debug/gcov.c
+slice_name = $(word $(shell expr $(1) + 1),$(SLICE_NAMES))
 
 SLICE_IDS := $(shell seq 0 $(SLICES))
-# Slice 0, its profile-dependent files, then the later slices: link order is
-# the order of tests, monitor commands and start-up entries in their sections.
-SRC := $(slice0_src) $(profile_src_$(PROFILE)) \
-	$(foreach n,$(wordlist 2,99,$(SLICE_IDS)),$(slice$(n)_src)) \
-	$(if $(filter 1,$(COVERAGE)),kernel/gcov.c)
+$(foreach n,$(SLICE_IDS),$(eval slice$(n)_src := $(call slice_code,$(n),$(call slice_name,$(n))) \
+	$(if $(filter test,$(IMAGE)),$(call slice_debug,$(n),$(call slice_name,$(n))))))
+
+# Slice by slice in order: link order is the order of tests, monitor
+# commands and start-up entries in their sections.
+SRC := $(foreach n,$(SLICE_IDS),$(slice$(n)_src)) \
+	$(if $(filter production,$(IMAGE)),kernel/debug/absent.c) \
+	$(call sources_in,kernel/profile/$(PROFILE)) \
+	$(if $(filter 1,$(COVERAGE)),kernel/debug/gcov.c)
 OBJ := $(patsubst %,$(BUILD)/obj/%.o,$(SRC))
 
-# Per-object slice name: objects of slice N get the Nth name.
+# Per-object slice name: objects of slice N get the Nth name; the rest are
+# slice 0's.
+$(OBJ): SLICE_NAME := boot
 $(foreach n,$(SLICE_IDS),$(eval $(patsubst %,$(BUILD)/obj/%.o,$(slice$(n)_src)): \
-	SLICE_NAME := $(word $(shell expr $(n) + 1),$(SLICE_NAMES))))
-$(patsubst %,$(BUILD)/obj/%.o,$(profile_src_$(PROFILE))): SLICE_NAME := boot
-$(BUILD)/obj/kernel/gcov.c.o: SLICE_NAME := boot
+	SLICE_NAME := $(call slice_name,$(n))))
+# Arch-private headers (x86.h) are visible to the port's own files only.
+$(BUILD)/obj/$(ARCH_DIR)/%.o: ARCH_CFLAGS := -I$(ARCH_DIR)
 
 # Quiet by default; V=1 shows each command, make -s shows nothing.
 ifeq ($(V),1)
@@ -123,9 +137,9 @@ CFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
 	-DKEEL_VERSION='"$(VERSION)"' -MMD -MP
 ASFLAGS := -m32 -g -Ikernel/include -MMD -MP
 # The coverage build counts arcs in every kernel object but the runtime
-# that prints the counters (kernel/gcov.c); the symbol table is data.
+# that prints the counters (kernel/debug/gcov.c); the symbol table is data.
 COVERAGE_CFLAGS := -fprofile-arcs -ftest-coverage -fprofile-update=single
-COVERAGE_EXCLUDE := kernel/gcov.c
+COVERAGE_EXCLUDE := kernel/debug/gcov.c
 ifeq ($(COVERAGE),1)
 CFLAGS += $(COVERAGE_CFLAGS)
 endif
@@ -136,7 +150,7 @@ LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 # ---------------------------------------------------------------------------
 
 
-.PHONY: print-slices print-slice-map unit-build all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest coverage lint \
+.PHONY: print-slices print-slice-map unit-build all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest coverage lint tcb \
 	format clean deps help bench FORCE
 
 all: kernel
@@ -157,12 +171,12 @@ $(BUILD)/objects: FORCE
 $(BUILD)/obj/%.c.o: %.c $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(call cflags_for,$<) -DKEEL_SLICE='"$(SLICE_NAME)"' -c $< -o $@
+	$(Q)$(CC) $(call cflags_for,$<) $(ARCH_CFLAGS) -DKEEL_SLICE='"$(SLICE_NAME)"' -c $< -o $@
 
 $(BUILD)/obj/%.S.o: %.S $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(call say,AS,$<)
-	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ASFLAGS) $(ARCH_CFLAGS) -c $< -o $@
 
 # The symbol table: link once without it, generate it from that link, link
 # again with it, and check that no function moved between the two links.
@@ -238,28 +252,29 @@ gdb: $(KERNEL) $(BUILD)/gdbinit | deps-debug
 # ---------------------------------------------------------------------------
 # Host unit tests: pure kernel files compiled for the host with cmocka,
 # AddressSanitizer and UndefinedBehaviorSanitizer. tests/unit/test_X.c
-# tests kernel/X.c; unit_src_X lists any further kernel files it needs.
+# tests the file X.c of its kernel folder (kernel/*/X.c); unit_src_X lists
+# the kernel files it needs when they are more than that one.
 
 HOSTCC ?= gcc
 UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Ikernel/include \
 	-include kernel/profile/dev.h -DKEEL_VERSION='"$(VERSION)"' -DKEEL_HOST_TEST
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
-unit_src_fmt := kernel/fmt.c
-unit_src_fmt_edges := kernel/fmt.c
-unit_src_cmdline := kernel/cmdline.c kernel/fmt.c
-unit_src_pmm := kernel/pmm.c kernel/pmm_check.c
-unit_src_slab := kernel/slab.c kernel/kmalloc.c kernel/pmm.c kernel/pmm_check.c
+unit_src_fmt_edges := kernel/lib/fmt.c
+unit_src_config := kernel/boot/config.c kernel/lib/fmt.c
+unit_src_pmm := kernel/mem/pmm.c kernel/mem/pmm_check.c
+unit_src_slab := kernel/mem/slab.c kernel/mem/slab_stats.c kernel/mem/kmalloc.c kernel/mem/pmm.c kernel/mem/pmm_check.c
 UNIT_BUILD ?= build/unit
 UNIT_BINS := $(patsubst %,$(UNIT_BUILD)/test_%,$(UNIT_TESTS))
 ifeq ($(COVERAGE),1)
 UNIT_CFLAGS += --coverage
 endif
 
-$(UNIT_BUILD)/test_%: tests/unit/test_%.c $(wildcard kernel/*.c kernel/include/keel/*.h) | deps-test
+unit_src = $(or $(unit_src_$(1)),$(wildcard kernel/*/$(1).c))
+$(UNIT_BUILD)/test_%: tests/unit/test_%.c $(wildcard kernel/*/*.c kernel/include/keel/*.h) | deps-test
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(or $(unit_src_$*),kernel/$*.c) -lcmocka
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(call unit_src,$*) -lcmocka
 
 unit-build: $(UNIT_BINS)
 
@@ -280,10 +295,11 @@ unit: | deps-test
 ktest: $(KERNEL) | deps-run
 	@$(PYTHON) tests/harness/ktest --kernel $(KERNEL) $(T)
 
-# Benchmarks run the optimised STANDARD kernel; BENCHFLAGS=--tcg forces emulation.
+# Benchmarks run the optimised STANDARD kernel, in a test image (the
+# production image has no benchmarks); BENCHFLAGS=--tcg forces emulation.
 bench: | deps-run
-	@$(MAKE) -s PROFILE=standard
-	@$(PYTHON) scripts/bench --kernel build/standard/keel.elf $(BENCHFLAGS)
+	@$(MAKE) -s PROFILE=standard IMAGE=test
+	@$(PYTHON) scripts/bench --kernel build/standard-test/keel.elf $(BENCHFLAGS)
 
 # Line coverage of kernel/ and arch/ by the in-kernel suites (one boot per
 # suite, counters summed) and of the pure files by the unit tests.
@@ -292,6 +308,14 @@ coverage: | deps-run deps-test
 
 lint: | deps-test
 	@scripts/lint
+	@$(MAKE) -s --no-print-directory kernel
+	@scripts/check-headers $(BUILD)
+	@$(MAKE) -s --no-print-directory tcb
+
+# The trusted base: code lines linked into the STANDARD production image.
+tcb: | deps-build
+	@$(MAKE) -s --no-print-directory PROFILE=standard IMAGE=production BUILD=build/standard
+	@$(PYTHON) scripts/tcb --build build/standard
 
 format: | deps-test
 	clang-format -i $$(git ls-files 'kernel/*.[ch]' 'arch/*.[ch]' 'userspace/*.[ch]' 'tests/*.[ch]')
@@ -311,12 +335,12 @@ print-slices:
 # Every source file and the name of its slice, one pair a line.
 print-slice-map:
 	@$(foreach n,$(SLICE_IDS),$(foreach f,$(slice$(n)_src),\
-		echo '$(f) $(word $(shell expr $(n) + 1),$(SLICE_NAMES))';))
+		echo '$(f) $(call slice_name,$(n))';))
 
 help::
 	@sed -n 's/^#   //p' Makefile | head -3
 	@echo "Targets:"
-	@echo "  all         build the kernel ELF ($(KERNEL))"
+	@echo "  all         build the kernel ELF ($(KERNEL); PROFILE=, IMAGE=test|production, SLICES=N)"
 	@echo "  iso         build a GRUB rescue ISO ($(ISO))"
 	@echo "  run         boot in QEMU, serial on the terminal (Ctrl-A X quits)"
 	@echo "  run-iso     boot the ISO in QEMU through GRUB"
@@ -328,7 +352,8 @@ help::
 	@echo "  ktest T=X   run in-kernel tests X (all, a suite, suite.case)"
 	@echo "  bench       run the benchmarks: median, p99, min, max (JSON in build/bench)"
 	@echo "  coverage    line coverage of kernel/ and arch/ by the tests (report in build/coverage)"
-	@echo "  lint        check function and file sizes and formatting"
+	@echo "  lint        check sizes, formatting, quoted paths, header owners and the trusted base"
+	@echo "  tcb         count the trusted base: code lines of the STANDARD production image"
 	@echo "  format      clang-format the C sources"
 	@echo "  deps        install every Debian package the project uses"
 	@echo "  clean       remove build/"

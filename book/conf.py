@@ -49,7 +49,7 @@ nitpicky = True
 nitpick_ignore = [('c:identifier', t) for t in (
     'size_t', 'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t', 'uintptr_t', 'int32_t',
     'int64_t', 'va_list', 'bool', 'arch_regs',
-    'slab')]  # struct slab is private to kernel/slab.c: slab.h only points to it
+    'slab')]  # struct slab is private to kernel/mem/slab.c: slab.h only points to it
 
 # --- Quoting code (book/ext/keelquote.py) ---------------------------------
 keel_root = ROOT

@@ -43,12 +43,15 @@ autograder: | deps-build
 	@test -n "$(LAB)" || { echo "usage: make autograder LAB=N" >&2; exit 2; }
 	@$(PYTHON) scripts/mkautograder $(LAB) $(or $(DEST),build/autograder-lab$(LAB).zip)
 
-# For scripts/mklab: each slice's number, name and sources, and each host
-# unit test's sources, whatever SLICES says.
+# For scripts/mklab: each slice's number, name and files (every file of its
+# folders, headers included), and each host unit test's sources, whatever
+# SLICES says.
+lab-slice-files = $(sort $(foreach d,$(call slice_dirs,$(1),$(2)) tests/kernel/$(2) tests/bench/$(2) \
+	$(if $(filter 0,$(1)),kernel/debug $(ARCH_DIR)/debug),$(wildcard $(d)/*.*)))
 lab-print-slices:
 	@$(foreach n,$(shell seq 0 $(words $(wordlist 2,99,$(SLICE_NAMES)))),\
-		echo 'slice $(n) $(word $(shell expr $(n) + 1),$(SLICE_NAMES)) $(slice$(n)_src)';)
-	@$(foreach t,$(UNIT_TESTS),echo 'unit $(t) $(or $(unit_src_$(t)),kernel/$(t).c)';)
+		echo 'slice $(n) $(call slice_name,$(n)) $(call lab-slice-files,$(n),$(call slice_name,$(n)))';)
+	@$(foreach t,$(UNIT_TESTS),echo 'unit $(t) $(call unit_src,$(t))';)
 
 help::
 	@echo "Labs:"

@@ -1,11 +1,11 @@
 """keelquote - Sphinx directives that quote Keel's code by symbol or anchor.
 
     .. keel-symbol:: kernel_main
-       :file: kernel/main.c          (only if the name is defined twice)
+       :file: kernel/boot/main.c          (only if the name is defined twice)
        :no-comment:                  (leave out the comment above it)
        :caption: The generic kernel's entry
 
-    .. keel-anchor:: arch/x86/boot.S boot_pgdir
+    .. keel-anchor:: arch/x86/boot/boot.S boot_pgdir
        :caption: The boot page directory
 
 Each listing is the code as it is in the tree the book is built from,

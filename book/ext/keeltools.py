@@ -4,7 +4,7 @@ Where the code itself holds a list, the book reads the list from the
 code at build time, so the appendix cannot drift from it:
 
     .. keel-make-targets::     `make help` (the Makefile and book/book.mk, labs/labs.mk)
-    .. keel-boot-keys::        config_keys[] in kernel/cmdline.c
+    .. keel-boot-keys::        config_keys[] in kernel/boot/config.c
     .. keel-monitor-commands:: every MONITOR_COMMAND() in kernel/ and arch/
     .. keel-gdb-commands::     every @keel_command class in scripts/gdb/keel.py
     .. keel-anchors::          every /* [name] */ anchor in the tree
@@ -164,7 +164,7 @@ KEY_ENTRY = re.compile(
 class BootKeys(Generated):
     """The boot command-line keys, from config_keys[] and config_defaults()."""
 
-    source = 'kernel/cmdline.c'
+    source = 'kernel/boot/config.c'
     # A field config_defaults() leaves out keeps the zero of its type.
     ZERO = {'CONFIG_BOOL': 'false', 'CONFIG_UINT': '0', 'CONFIG_STRING': '""',
             'CONFIG_ENUM': '0'}
@@ -219,7 +219,7 @@ class BootKeys(Generated):
         if name.isdigit():
             return name
         folder = tree.path('kernel/include/keel')
-        for header in sorted(os.listdir(folder)):
+        for header in sorted(h for h in os.listdir(folder) if h.endswith('.h')):
             for line in tree.lines(f'kernel/include/keel/{header}'):
                 m = re.match(rf'#define\s+{name}\s+(\S+)', line)
                 if m:
@@ -249,7 +249,7 @@ class BootKeys(Generated):
         """A default set by the profile header: which profile says what."""
         folder = tree.path('kernel/profile')
         by_value = {}
-        for header in sorted(os.listdir(folder)):
+        for header in sorted(h for h in os.listdir(folder) if h.endswith('.h')):
             for line in tree.lines(f'kernel/profile/{header}'):
                 m = re.match(rf'#define\s+{macro}\s+(\S+)', line)
                 if m:

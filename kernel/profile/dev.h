@@ -1,6 +1,6 @@
 /*
  * dev.h - the DEV profile: for learning and debugging.
- * Assertions on, the monitor built in and started after boot, light
+ * Assertions on, the monitor started after boot (a test image), light
  * optimisation (-Og) so GDB shows every variable.
  */
 #define KEEL_PROFILE_NAME "dev"

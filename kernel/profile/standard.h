@@ -1,6 +1,7 @@
 /*
  * standard.h - the STANDARD profile: what a deployment runs.
- * Assertions compiled out, no monitor, full optimisation (-O2).
+ * Assertions compiled out, no monitor at boot, full optimisation (-O2).
+ * Its default image is a production image: no monitor, tests or benchmarks.
  */
 #define KEEL_PROFILE_NAME "standard"
 #define KEEL_ASSERTS      0

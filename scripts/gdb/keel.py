@@ -194,7 +194,7 @@ KeelPrefix()
 
 NOT_SET_UP = "(not yet set up)"
 
-# The words mem_type_name() in kernel/bootinfo.c uses, by enumerator.
+# The words mem_type_name() in kernel/boot/bootinfo.c uses, by enumerator.
 MEM_TYPE_NAMES = {"MEM_USABLE": "usable", "MEM_RESERVED": "reserved",
                   "MEM_ACPI": "ACPI reclaimable", "MEM_NVS": "ACPI NVS", "MEM_BAD": "bad"}
 
@@ -230,10 +230,10 @@ def char_array(array):
 
 
 def read_config_keys():
-    """Return config_keys[] (cmdline.c) as a list of dicts.
+    """Return config_keys[] (kernel/boot/config.c) as a list of dicts.
 
     Reading the C table, rather than listing the keys here, means a key
-    added in cmdline.c shows up in `keel info` with no change to this file.
+    added in kernel/boot/config.c shows up in `keel info` with no change to this file.
     """
     keys = []
     with read_only_from_elf():
@@ -295,7 +295,7 @@ class KeelInfo(KeelCommand):
 
     Prints what the loader handed over (bootinfo: command line, loader name,
     image path, where the kernel lies in physical memory) and the current
-    value in kconfig of each key in config_keys[] (kernel/cmdline.c). Values
+    value in kconfig of each key in config_keys[] (kernel/boot/config.c). Values
     that the kernel has not filled in yet show as "(not yet set up)"."""
 
     name = "info"
@@ -380,8 +380,8 @@ class KeelMonitor(KeelCommand):
     """List the kernel monitor's commands with their help.
 
     Reads the MONITOR_COMMAND() descriptors between __monitor_cmds_start and
-    __monitor_cmds_end, as the monitor's own `help` does. Only the DEV
-    profile builds the monitor. Works without a running kernel."""
+    __monitor_cmds_end, as the monitor's own `help` does. Only test
+    images link the monitor. Works without a running kernel."""
 
     name = "monitor"
     needs_kernel = False
@@ -404,8 +404,8 @@ class KeelMonitor(KeelCommand):
 # Slice 1 (threads, scheduler, timers): threads, run queue, pending timers.
 #
 # The scheduler keeps its state in static variables: threads[] in
-# kernel/thread.c, cpu0 in kernel/sched.c, pending and ticks in
-# kernel/timer.c. static_variable() finds each by its file, so a static of
+# kernel/sched/thread.c, cpu0 in kernel/sched/sched.c, pending and ticks in
+# kernel/sched/timer.c. static_variable() finds each by its file, so a static of
 # the same name elsewhere never gets in the way. Queues are intrusive lists
 # (list.h): a queue links `struct list` nodes that live inside the threads,
 # and list_entry() subtracts the node's offset to get back to the thread.
@@ -501,10 +501,10 @@ def list_nodes(head, limit):
 
 
 class ThreadTable:
-    """threads[] (kernel/thread.c), read once, and lookups into it."""
+    """threads[] (kernel/sched/thread.c), read once, and lookups into it."""
 
     def __init__(self):
-        self.array = static_variable("threads", "kernel/thread.c")
+        self.array = static_variable("threads", "kernel/sched/thread.c")
         self.array.fetch_lazy()  # one read of the whole pool
         self.base = int(self.array.address)
         self.size = self.array.type.strip_typedefs().target().sizeof
@@ -538,8 +538,8 @@ class ThreadTable:
 
 
 def read_cpu():
-    """Return cpu0 (kernel/sched.c), or None if sched_init() has not run yet."""
-    cpu = static_variable("cpu0", "kernel/sched.c")
+    """Return cpu0 (kernel/sched/sched.c), or None if sched_init() has not run yet."""
+    cpu = static_variable("cpu0", "kernel/sched/sched.c")
     try:
         if int(cpu["current"]) == 0:
             return None
@@ -578,7 +578,7 @@ def waiting_for(table, t):
 class KeelThreads(KeelCommand):
     """List every thread that exists: id, state, priority, CPU time, what it waits for.
 
-    One line per thread of threads[] (kernel/thread.c) that is not FREE, as
+    One line per thread of threads[] (kernel/sched/thread.c) that is not FREE, as
     the monitor's `threads` prints them; '*' marks cpu0.current. A BLOCKED
     thread shows its wait queue (and whose exit it is, for thread_join())
     and its timeout; a SLEEPING one the clock time (us) it wakes at. The
@@ -634,7 +634,7 @@ def check_bitmap(words, summary, lists, word_bits):
 class KeelRunq(KeelCommand):
     """Show cpu0's run queue: the READY threads of each priority, and its bitmap.
 
-    Walks the 256 level lists of cpu0.rq (kernel/sched.c) from 255, the
+    Walks the 256 level lists of cpu0.rq (kernel/sched/sched.c) from 255, the
     most important, down, naming the threads in the order they will run.
     Then the bitmap's words and summary word, and a check that bit p is set
     exactly when level p's list is non-empty ("bitmap OK", or each level
@@ -712,7 +712,7 @@ class KeelRunq(KeelCommand):
 class KeelTimers(KeelCommand):
     """List the pending timers, earliest deadline first, and the tick count.
 
-    Reads the heap of `pending` (kernel/timer.c) and sorts it by deadline
+    Reads the heap of `pending` (kernel/sched/timer.c) and sorts it by deadline
     (clock time in us since boot; equal deadlines by insertion order, as
     they fire). Each line shows how long after the earliest it is due, the
     function it calls and, for a thread's own timer (its sleep, or the
@@ -722,9 +722,9 @@ class KeelTimers(KeelCommand):
     name = "timers"
 
     def run(self):
-        queue = static_variable("pending", "kernel/timer.c")
+        queue = static_variable("pending", "kernel/sched/timer.c")
         try:
-            ticks = int(static_variable("ticks", "kernel/timer.c"))
+            ticks = int(static_variable("ticks", "kernel/sched/timer.c"))
             count = int(queue["count"])
             queue.fetch_lazy()
         except gdb.MemoryError:  # before paging

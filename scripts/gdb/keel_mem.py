@@ -5,7 +5,7 @@
 # others and use keel.py's helpers. They only read memory.
 #
 # Slice 2 keeps its state in three places:
-#   - pmm_kernel (kernel/frame.c), the buddy allocator of pmm.h: two
+#   - pmm_kernel (kernel/mem/frame.c), the buddy allocator of pmm.h: two
 #     zones, each with a free list per order threaded through the frame
 #     table (frames[pfn - base].next), and the frames each owner holds.
 #     Until frame_init() has run, pmm_kernel.frames is NULL.
@@ -13,7 +13,7 @@
 #     space's PDPT. Every table lives in the direct map, where physical
 #     address p is at 0xC0000000 + p, so GDB reads the tables there, as
 #     the kernel itself does. Until vm_init() has run, CR4.PAE is clear.
-#   - The slab caches, linked from cache_list (kernel/slab.c). A slab is
+#   - The slab caches, linked from cache_list (kernel/mem/slab.c). A slab is
 #     a block of frames with its header (struct slab) at the start and its
 #     objects packed at the end; bitmaps in the header say which objects
 #     are allocated, so the live objects of a cache can be listed.
@@ -175,7 +175,7 @@ class FreeLists:
 class KeelFrames(KeelCommand):
     """Show the frame allocator: zones, free blocks by order, frames per owner.
 
-    Reads pmm_kernel (kernel/frame.c), as the monitor's `mem` prints it:
+    Reads pmm_kernel (kernel/mem/frame.c), as the monitor's `mem` prints it:
     each zone's pfn range, frames managed and free, and how many free
     blocks each order's list holds; then the frames (and KiB) each owner
     holds, with its limit. Last, a check: walking every free list through
@@ -233,7 +233,7 @@ class KeelFrames(KeelCommand):
 DIRECT_MAP = 0xC0000000  # VM_KERNEL_BASE (vm.h): physical p is mapped at DIRECT_MAP + p
 DIRECT_MAX = 0x20000000  # VM_DIRECT_MAX (vm.h): the direct map ends there
 CR4_PAE = 1 << 5
-PAE_P, PAE_RW, PAE_US, PAE_PCD = 0x1, 0x2, 0x4, 0x10  # arch/x86/paging.h
+PAE_P, PAE_RW, PAE_US, PAE_PCD = 0x1, 0x2, 0x4, 0x10  # arch/x86/mem/paging.h
 PAE_PS, PAE_G, PAE_NX = 0x80, 0x100, 1 << 63
 PAE_ADDR = 0x0000000FFFFFF000
 LARGE_PAGE, PAGE = 0x200000, 0x1000
@@ -264,10 +264,10 @@ def active_root():
 def read_entry(pa):
     """The page-table entry at physical `pa`, read through the direct map.
 
-    The map ends at direct_end (arch/x86/paging.c): the top of RAM, at most
+    The map ends at direct_end (arch/x86/mem/paging.c): the top of RAM, at most
     DIRECT_MAX. Every page table lies below it.
     """
-    end = int(static_variable("direct_end", "arch/x86/paging.c")) or DIRECT_MAX
+    end = int(static_variable("direct_end", "arch/x86/mem/paging.c")) or DIRECT_MAX
     if pa + 8 > min(end, DIRECT_MAX):
         raise gdb.GdbError("the entry at physical 0x%x is beyond the direct map (0x%x)"
                            % (pa, end))
@@ -275,7 +275,7 @@ def read_entry(pa):
 
 
 def describe(e, leaf):
-    """An entry decoded as pae_entry_describe() (arch/x86/paging.c) prints it."""
+    """An entry decoded as pae_entry_describe() (arch/x86/mem/paging.c) prints it."""
     if not e & PAE_P:
         return "not present"
     return "present%s%s%s%s%s%s -> %s 0x%x" % (
@@ -355,9 +355,9 @@ class KeelVm(KeelArgsCommand):
 # ---------------------------------------------------------------------------
 # keel slabs: the slab caches, and the live objects of one.
 
-SLAB_MAGIC = 0x51AB0B1E  # kernel/slab.c: a slab's magic is SLAB_MAGIC ^ its address
+SLAB_MAGIC = 0x51AB0B1E  # kernel/mem/slab.c: a slab's magic is SLAB_MAGIC ^ its address
 SLAB_REDZONE = 8         # slab.h: red zone bytes on each side of an object (SLAB_DEBUG)
-SITE_OFFSET = 8          # kernel/slab.c: the left red zone starts with the allocation site
+SITE_OFFSET = 8          # kernel/mem/slab.c: the left red zone starts with the allocation site
 FRAME_BYTES = 4096
 LIST_NAMES = ("partial", "full", "empty")
 COUNTERS = ("slabs", "live", "allocs", "frees", "failures", "corruptions")
@@ -370,7 +370,7 @@ def read_caches():
     The walk stops at a cache seen before, so a corrupt list cannot loop.
     """
     try:
-        cache = static_variable("cache_list", "kernel/slab.c")
+        cache = static_variable("cache_list", "kernel/mem/slab.c")
         if int(cache) == 0:
             return None
     except gdb.MemoryError:  # before paging
@@ -466,7 +466,7 @@ def show_cache(c, debug):
 class KeelSlabs(KeelArgsCommand):
     """List the slab caches: object size, stride, slabs, live objects, counters.
 
-    One line per cache on cache_list (kernel/slab.c), as the monitor's
+    One line per cache on cache_list (kernel/mem/slab.c), as the monitor's
     `mem` prints them, then the totals. With a cache's name (keel slabs
     kmalloc-64), also each of its slabs and every live object, with where
     it was allocated when the kernel keeps red zones (SLAB_DEBUG), and a

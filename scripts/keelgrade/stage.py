@@ -74,7 +74,7 @@ def plan_stage(sub, pristine):
         if rel in pristine.files and rel not in lab_files and \
                 _digest(path) != pristine.files[rel]:
             info.changed.append(rel)
-    for rel in lab_files:           # a flat upload: "symbols.c" for kernel/symbols.c
+    for rel in lab_files:           # a flat upload: "symbols.c" for kernel/boot/symbols.c
         name = Path(rel).name
         if rel not in want and name in have and \
                 sum(Path(f).name == name for f in lab_files) == 1:

@@ -268,24 +268,24 @@ def test_drift_renamed_function(ctx):
 
 def test_drift_removed_anchor(ctx):
     tree = copy_tree(ctx)
-    edit(tree / 'arch/x86/boot.S', '/* [boot_pgdir] */\n', '', count=2)
-    line = line_of(tree / CHAPTER, '.. keel-anchor:: arch/x86/boot.S boot_pgdir')
+    edit(tree / 'arch/x86/boot/boot.S', '/* [boot_pgdir] */\n', '', count=2)
+    line = line_of(tree / CHAPTER, '.. keel-anchor:: arch/x86/boot/boot.S boot_pgdir')
     status, out = book_check(tree)
     expect_failure(status, out, f'00-booting.rst:{line}:',
-                   "anchor '[boot_pgdir]' not found in arch/x86/boot.S")
+                   "anchor '[boot_pgdir]' not found in arch/x86/boot/boot.S")
 
 
 def test_drift_unclosed_anchor(ctx):
     tree = copy_tree(ctx)
-    gdt = tree / 'arch/x86/gdt.c'
+    gdt = tree / 'arch/x86/boot/gdt.c'
     opening = line_of(gdt, '/* [gdt_init] */')
     text = gdt.read_text()
     closing = text.rindex('/* [gdt_init] */\n')
     gdt.write_text(text[:closing] + text[closing + len('/* [gdt_init] */\n'):])
-    line = line_of(tree / CHAPTER, '.. keel-anchor:: arch/x86/gdt.c gdt_init')
+    line = line_of(tree / CHAPTER, '.. keel-anchor:: arch/x86/boot/gdt.c gdt_init')
     status, out = book_check(tree)
     expect_failure(status, out, f'00-booting.rst:{line}:',
-                   f"anchor '[gdt_init]' opens at arch/x86/gdt.c:{opening} but never closes")
+                   f"anchor '[gdt_init]' opens at arch/x86/boot/gdt.c:{opening} but never closes")
 
 
 def test_drift_missing_file_and_typo(ctx):
@@ -329,11 +329,11 @@ def test_appendix_and_captions_follow_the_code(ctx):
         assert status == 0, f'test setup: {cmd} failed:\n{out}'
     head = run(['git', 'rev-parse', 'HEAD'], tree)[1].strip()[:12]
     # A new monitor command and a new boot option, each where the code keeps them.
-    cmds = tree / 'kernel/monitor_cmds.c'
+    cmds = tree / 'kernel/boot/monitor.c'
     cmds.write_text(cmds.read_text() + '\nstatic int cmd_probe(int argc, char **argv)\n{\n'
                     '\t(void)argc, (void)argv;\n\treturn 0;\n}\nMONITOR_COMMAND("probe", '
                     '"[N]", "a command added by test_book", cmd_probe);\n')
-    edit(tree / 'kernel/cmdline.c', '\n};\n/* [config_keys] */',
+    edit(tree / 'kernel/boot/config.c', '\n};\n/* [config_keys] */',
          '\n    {"probe", CONFIG_BOOL, KEY(vga), 0, 0, 0, 0, "an option added by test_book"},'
          '\n};\n/* [config_keys] */')
     out = ctx.tmp / 'book'
@@ -347,7 +347,7 @@ def test_appendix_and_captions_follow_the_code(ctx):
     assert f'at commit {head}+dirty' in ' '.join(text_of(chapter).split()), \
         f'expected captions to name the copy\'s commit {head} and say +dirty'
     full = run(['git', 'rev-parse', 'HEAD'], tree)[1].strip()
-    m = re.search(r'href="https://src\.invalid/keel/([0-9a-f]+)/kernel/main\.c#L(\d+)-(\d+)"',
+    m = re.search(r'href="https://src\.invalid/keel/([0-9a-f]+)/kernel/boot/main\.c#L(\d+)-(\d+)"',
                   chapter)
     assert m and m.group(1) == full, \
         f'expected listings to link to KEEL_SOURCE_URL at commit {full}, saw {m and m.group(0)}'

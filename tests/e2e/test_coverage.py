@@ -21,10 +21,10 @@ def test_coverage_one_suite(ctx):
     assert p.returncode == 0, f'expected scripts/coverage to succeed; status {p.returncode}:\n{out}'
     report = (build / 'coverage.txt').read_text()
     kernel, _, unit = report.partition('Host unit tests')
-    m = re.search(r'^kernel/fmt\.c\s+(\d+)\s+(\d+)\s+([\d.]+)%$', kernel, re.M)
-    assert m and int(m.group(1)) > 0, f'expected kernel/fmt.c covered by boot.kprintf:\n{report}'
+    m = re.search(r'^kernel/lib/fmt\.c\s+(\d+)\s+(\d+)\s+([\d.]+)%$', kernel, re.M)
+    assert m and int(m.group(1)) > 0, f'expected kernel/lib/fmt.c covered by boot.kprintf:\n{report}'
     assert re.search(r'^TOTAL\s+\d+\s+\d+\s+[\d.]+%$', kernel, re.M), \
         f'expected a TOTAL line for the in-kernel suites:\n{report}'
-    m = re.search(r'^kernel/fmt\.c\s+(\d+)\s+(\d+)\s+([\d.]+)%$', unit, re.M)
-    assert m and int(m.group(1)) > 0, f'expected kernel/fmt.c covered by the unit tests:\n{report}'
-    assert (build / 'obj' / 'kernel' / 'fmt.c.gcda').exists(), 'expected fmt.c.gcda to be written'
+    m = re.search(r'^kernel/lib/fmt\.c\s+(\d+)\s+(\d+)\s+([\d.]+)%$', unit, re.M)
+    assert m and int(m.group(1)) > 0, f'expected kernel/lib/fmt.c covered by the unit tests:\n{report}'
+    assert (build / 'obj' / 'kernel' / 'lib' / 'fmt.c.gcda').exists(), 'expected fmt.c.gcda to be written'

@@ -152,11 +152,11 @@ def test_before_memory(ctx):
 
 def test_vm_kernel_addresses(ctx):
     """The walk for kernel code, address 0, the idle thread's stack and its guard page."""
-    stack = "'kernel/thread.c'::threads[1].stack"
+    stack = "'kernel/sched/thread.c'::threads[1].stack"
     text_va = "keel vm (char*)&_text_start+0x123"
     parts, console = debug(
         ctx, "test=mem.frames", "break " + FRAMES_CASE, "continue", "p/x $cr3",
-        "p/x &_text_start", text_va, "keel vm 0", "p 'kernel/thread.c'::threads[1].name",
+        "p/x &_text_start", text_va, "keel vm 0", "p 'kernel/sched/thread.c'::threads[1].name",
         "p/x " + stack, "keel vm " + stack, "keel vm (char*)%s-1" % stack)
     stopped_at(parts, FRAMES_CASE, console)
     cr3 = value(parts, "p/x $cr3") & ~0x1f
@@ -184,7 +184,7 @@ def test_vm_kernel_addresses(ctx):
           re.search(r"^  PD  \[  0\] at 0x[0-9a-f]{8} = 0x0{16}  not present$", null, re.M)
           and null.endswith("\n0x00000000 is not mapped"))
 
-    name = output(parts, "p 'kernel/thread.c'::threads[1].name")
+    name = output(parts, "p 'kernel/sched/thread.c'::threads[1].name")
     CHECK(name, "thread slot 1 to be the idle thread", '"idle' in name)
     base = value(parts, "p/x " + stack)
     mapped = output(parts, "keel vm " + stack)

@@ -203,10 +203,10 @@ def test_checks_find_damage(ctx):
         "set var cpu0.rq.ready.words[1] = 4",  # level 34: bit set, list empty
         "set var cpu0.rq.count = 2",
         # level 7: a node that points at itself, a cycle that misses the head
-        "set var cpu0.rq.levels[7].next = &'kernel/thread.c'::threads[2].rq.link",
-        "set var 'kernel/thread.c'::threads[2].rq.link.next = "
-        "&'kernel/thread.c'::threads[2].rq.link",
-        "set var 'kernel/timer.c'::pending.heap[0]->index = 5",
+        "set var cpu0.rq.levels[7].next = &'kernel/sched/thread.c'::threads[2].rq.link",
+        "set var 'kernel/sched/thread.c'::threads[2].rq.link.next = "
+        "&'kernel/sched/thread.c'::threads[2].rq.link",
+        "set var 'kernel/sched/timer.c'::pending.heap[0]->index = 5",
         "keel runq", "keel timers")
     CHECK(output(parts, "continue"), "the breakpoint to stop in thread_join",
           re.search(r"^Breakpoint 1, thread_join \(", output(parts, "continue"), re.M), console)

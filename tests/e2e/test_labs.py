@@ -49,8 +49,8 @@ _NO_MAKE = ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES', 'PROFILE', 'SLI
 SYM_LOOKUP = 'const char *sym_lookup(uintptr_t addr, uintptr_t *offset)\n{\n'
 BACKTRACE = 'size_t arch_backtrace(uintptr_t fp, uintptr_t *pcs, size_t max)\n{\n'
 PARSE_MMAP = 'static void parse_mmap(const struct multiboot_info *mbi)\n{\n'
-LAB0_FILES = {'mmap': 'arch/x86/multiboot.c', 'symbols': 'kernel/symbols.c',
-              'backtrace': 'arch/x86/backtrace.c'}
+LAB0_FILES = {'mmap': 'arch/x86/boot/multiboot.c', 'symbols': 'kernel/boot/symbols.c',
+              'backtrace': 'arch/x86/boot/backtrace.c'}
 
 
 # ---------------------------------------------------------------------------
@@ -323,19 +323,19 @@ def _fixtures(base):
         subs[name] = copy_tree(ref, base / name)
         return subs[name]
 
-    insert_after(from_ref('compile_error') / 'kernel/symbols.c', SYM_LOOKUP,
+    insert_after(from_ref('compile_error') / 'kernel/boot/symbols.c', SYM_LOOKUP,
                  '\tthis is not C;\n')
-    insert_after(from_ref('infinite_loop') / 'arch/x86/backtrace.c', BACKTRACE,
+    insert_after(from_ref('infinite_loop') / 'arch/x86/boot/backtrace.c', BACKTRACE,
                  '\tfor (;;)\n\t\t__asm__ volatile("pause");\n')
-    insert_after(from_ref('triple_fault') / 'kernel/symbols.c', SYM_LOOKUP,
+    insert_after(from_ref('triple_fault') / 'kernel/boot/symbols.c', SYM_LOOKUP,
                  '\t(void)*(volatile const uint32_t *)0x10; /* unmapped, and no IDT */\n')
-    insert_after(from_ref('panic') / 'arch/x86/multiboot.c', PARSE_MMAP,
+    insert_after(from_ref('panic') / 'arch/x86/boot/multiboot.c', PARSE_MMAP,
                  '\tpanic("parse_mmap: no sense in the map at 0x%x", mbi->mmap_addr);\n')
     # 2^40 tokens: the compiler would go on for ever.
-    with open(from_ref('build_never_ends') / 'kernel/symbols.c', 'a') as f:
+    with open(from_ref('build_never_ends') / 'kernel/boot/symbols.c', 'a') as f:
         f.write('#define X0 x\n' + ''.join(f'#define X{i} X{i - 1} X{i - 1}\n'
                                             for i in range(1, 41)) + 'static int X40;\n')
-    insert_after(from_ref('flood') / 'kernel/symbols.c', SYM_LOOKUP,
+    insert_after(from_ref('flood') / 'kernel/boot/symbols.c', SYM_LOOKUP,
                  '\tfor (int i = 0; i < 48; i++)\n\t\tkprintf("sym_lookup(0x%lx): a debugging '
                  'line left in, printed on every call (%d)\\n", (unsigned long)addr, i);\n')
     # Stubs, with tests that pass whatever, a harness that passes everything.
@@ -355,8 +355,8 @@ def _fixtures(base):
         shutil.rmtree(deleted / gone)
     (deleted / 'Makefile').unlink()
     missing = from_ref('missing_files')
-    (missing / 'arch/x86/backtrace.c').unlink()
-    (missing / 'kernel/main.c').unlink()
+    (missing / 'arch/x86/boot/backtrace.c').unlink()
+    (missing / 'kernel/boot/main.c').unlink()
     flat = subs['flat_upload'] = base / 'flat_upload'
     flat.mkdir()
     for rel in LAB0_FILES.values():
@@ -396,7 +396,7 @@ def test_broken_submissions(ctx):
     every = {t.id: None for t in m.tests}
     mmap, symbols, backtrace = (part_tests(m, p) for p in ('mmap', 'symbols', 'backtrace'))
     expect(results(out, 'compile_error'), 'compile_error', 0,
-           dict.fromkeys(every, 'build error'), ['error:', 'kernel/symbols.c'])
+           dict.fromkeys(every, 'build error'), ['error:', 'kernel/boot/symbols.c'])
     expect(results(out, 'build_never_ends'), 'build_never_ends', 0,
            dict.fromkeys(every, 'build error'), ['took more than 5 s and was stopped'])
     expect(results(out, 'infinite_loop'), 'infinite_loop', 70,
@@ -415,8 +415,8 @@ def test_broken_submissions(ctx):
         assert note in report, f'tests_edited: expected {note!r} in the notes:\n{report}'
     expect(results(out, 'tests_deleted'), 'tests_deleted', 100)
     expect(results(out, 'missing_files'), 'missing_files', 70,
-           dict.fromkeys(backtrace, 'assertion'), ['arch/x86/backtrace.c is missing'])
-    assert 'kernel/main.c' in (out / 'missing_files' / 'report.txt').read_text()
+           dict.fromkeys(backtrace, 'assertion'), ['arch/x86/boot/backtrace.c is missing'])
+    assert 'kernel/boot/main.c' in (out / 'missing_files' / 'report.txt').read_text()
     expect(results(out, 'flat_upload'), 'flat_upload', 100)
     with open(out / 'summary.csv') as f:
         rows = {r['submission']: r for r in csv.DictReader(f)}
@@ -600,14 +600,14 @@ def _ktest(tree, build, names, timeout=300):
                 '--jobs', '2', *names[1]], tree, timeout)
 
 
-LAB0_ANCHORS = {'kernel/symbols.c': SYM_LOOKUP, 'arch/x86/backtrace.c': BACKTRACE,
-                'arch/x86/multiboot.c': PARSE_MMAP}
+LAB0_ANCHORS = {'kernel/boot/symbols.c': SYM_LOOKUP, 'arch/x86/boot/backtrace.c': BACKTRACE,
+                'arch/x86/boot/multiboot.c': PARSE_MMAP}
 LAB1_ANCHORS = {
-    'kernel/runq.c': 'int prio_bitmap_highest(const struct prio_bitmap *b)\n{\n',
-    'kernel/sched.c': 'struct thread *sched_pick_next(struct cpu *c)\n{\n',
-    'kernel/timerq.c': 'kstatus_t timerq_insert(struct timerq *q, struct timer *t, '
+    'kernel/sched/runq.c': 'int prio_bitmap_highest(const struct prio_bitmap *b)\n{\n',
+    'kernel/sched/sched.c': 'struct thread *sched_pick_next(struct cpu *c)\n{\n',
+    'kernel/sched/timerq.c': 'kstatus_t timerq_insert(struct timerq *q, struct timer *t, '
                        'uint64_t deadline_us)\n{\n',
-    'arch/x86/switch.S': 'arch_context_switch:\n',
+    'arch/x86/sched/switch.S': 'arch_context_switch:\n',
 }
 
 

@@ -116,14 +116,14 @@ def test_incremental_build_follows_headers(ctx):
     assert status == 0, out
     status, out = run(['make'], tree)
     assert ' CC ' not in out and ' LD ' not in out, f'a clean tree rebuilt:\n{out}'
-    obj = tree / 'build' / 'dev' / 'obj' / 'kernel' / 'fmt.c.o'
+    obj = tree / 'build' / 'dev' / 'obj' / 'kernel' / 'lib' / 'fmt.c.o'
     before = obj.stat().st_mtime_ns
-    header = tree / 'kernel' / 'include' / 'keel' / 'kprintf.h'
+    header = tree / 'kernel' / 'include' / 'keel' / 'fmt.h'
     header.write_text(header.read_text() + '\n')
     status, out = run(['make'], tree, timeout=300)
-    assert status == 0 and 'kernel/fmt.c' in out, f'changing kprintf.h did not rebuild fmt.c:\n{out}'
+    assert status == 0 and 'kernel/lib/fmt.c' in out, f'changing fmt.h did not rebuild fmt.c:\n{out}'
     assert obj.stat().st_mtime_ns > before
-    assert 'kernel/string.c' not in out, f'an unrelated file was rebuilt:\n{out}'
+    assert 'kernel/lib/string.c' not in out, f'an unrelated file was rebuilt:\n{out}'
 
 
 def test_removing_a_file_relinks(ctx):

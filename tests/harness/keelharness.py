@@ -16,7 +16,7 @@ and carries the output, parsed KTAP, the panic report and the last lines
 seen. run_suite() turns one boot of `test=SUITE` into one result per test
 case, attributing a crash or a hang to the case that was running.
 
-The kernel's side of the protocol is in kernel/ktest.c (KTAP version 1
+The kernel's side of the protocol is in kernel/debug/ktest.c (KTAP version 1
 on COM1) and kernel/include/keel/arch.h (exit codes: QEMU's status is
 2 * code + 1).
 """

@@ -141,7 +141,7 @@ def test_parser_rejects_bad_ktap(ctx):
 
 
 def test_hardened_catches_stack_smash(ctx):
-    hardened = ctx.root / 'build' / 'hardened' / 'keel.elf'
+    hardened = ctx.root / 'build' / 'hardened-test' / 'keel.elf'  # a test image
     res = kh.boot(hardened, f'test={SUITE}.smashes_stack', timeout=60)
     assert res.outcome == 'panic', res.describe()
     assert 'PANIC: stack smashing detected' in res.panic, res.panic

@@ -1,5 +1,5 @@
 /*
- * test_fmt.c - host unit tests for kernel/fmt.c, the formatting engine.
+ * test_fmt.c - host unit tests for kernel/lib/fmt.c, the formatting engine.
  *
  * Every kprintf() and ksnprintf() in the kernel goes through kfmt_format(),
  * so a wrong digit here is a wrong number on every screen. Where the engine

@@ -1,5 +1,5 @@
 /*
- * test_pmm.c - host unit tests for kernel/pmm.c, the buddy frame allocator.
+ * test_pmm.c - host unit tests for kernel/mem/pmm.c, the buddy frame allocator.
  *
  * Every page table, stack and slab page comes from this allocator, so a
  * block handed out twice, a frame lost in a merge or a count that drifts

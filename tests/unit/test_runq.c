@@ -1,5 +1,5 @@
 /*
- * test_runq.c - host unit tests for kernel/runq.c, the scheduler's run queue.
+ * test_runq.c - host unit tests for kernel/sched/runq.c, the scheduler's run queue.
  *
  * The scheduler trusts two things here: that prio_bitmap_highest() names the
  * highest non-empty level, and that a level's bit is set exactly while its

@@ -1,7 +1,7 @@
 /*
- * test_slab.c - host unit tests for kernel/slab.c and kernel/kmalloc.c, the kernel heap.
+ * test_slab.c - host unit tests for kernel/mem/slab.c and kernel/mem/kmalloc.c, the kernel heap.
  *
- * The heap runs here on the real buddy allocator (kernel/pmm.c) over 8 MiB
+ * The heap runs here on the real buddy allocator (kernel/mem/pmm.c) over 8 MiB
  * of fake RAM: a host buffer aligned to 4 MiB that stands for physical
  * memory at 64 MiB, so blocks are aligned to their size both physically
  * and in the buffer, as in the kernel's direct map. Each test starts from
@@ -25,6 +25,7 @@
 
 #include <keel/arch.h>
 #include <keel/frame.h>
+#include <keel/kmalloc.h>
 #include <keel/kprintf.h>
 #include <keel/panic.h>
 #include <keel/slab.h>

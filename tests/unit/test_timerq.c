@@ -1,5 +1,5 @@
 /*
- * test_timerq.c - host unit tests for kernel/timerq.c, the timer queue.
+ * test_timerq.c - host unit tests for kernel/sched/timerq.c, the timer queue.
  *
  * Every sleep and every timeout in Keel waits in this heap, so a timer that
  * expires early, late or never is a thread that wakes wrongly. After every

@@ -2,7 +2,7 @@
  * @file arch_vm.h
  * @brief The port's half of vm.h: page tables in the CPU's own format.
  *
- * kernel/vm.c checks arguments, keeps the list of spaces and enforces the
+ * kernel/mem/vm.c checks arguments, keeps the list of spaces and enforces the
  * policy (W^X, which ranges a space may map); a port implements the page
  * tables behind it. A space is named by the physical address of its
  * top-level table (its root). Table frames are charged to the owner given.

@@ -5,7 +5,7 @@
  * One kernel_config_t holds every option the boot command line can set.
  * The command line is a list of `key=value` words separated by spaces
  * (a bare `key` means `key=on`). The table of known keys lives in
- * cmdline.c and is the single place a key is declared: the parser, the
+ * config.c and is the single place a key is declared: the parser, the
  * warning for an unknown key and the book's appendix all read it.
  *
  * The parser is pure code: it never prints directly but reports problems
@@ -37,7 +37,7 @@ enum config_tick {
 typedef struct kernel_config {
 	/** `test=`: empty (no tests), "all", "list", or SUITE[.CASE] separated by ','. */
 	char test[CONFIG_TEST_MAX];
-	/** `monitor=on|off`: start the kernel monitor after boot (DEV profile). */
+	/** `monitor=on|off`: start the kernel monitor after boot (test images). */
 	bool monitor;
 	/** `vga=on|off`: mirror the console on the VGA text screen. */
 	bool vga;

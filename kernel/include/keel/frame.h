@@ -65,9 +65,6 @@ void *frame_virt(paddr_t pa);
 /** @brief The physical address behind a direct-map pointer @p va. */
 paddr_t frame_phys(const void *va);
 
-/** @brief Print zones (free lists by order) and owners, for `mem`. */
-void frame_print_stats(void);
-
 /** @brief Build pmm_kernel from the boot information. Boot only (slice 2's start-up). */
 void frame_init(void);
 

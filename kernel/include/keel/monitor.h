@@ -1,11 +1,12 @@
 /**
  * @file monitor.h
- * @brief The kernel monitor: a command prompt on the console (DEV profile).
+ * @brief The kernel monitor: a command prompt on the console (test images).
  *
  * The monitor is Keel's built-in debugger. A command is declared anywhere
  * with MONITOR_COMMAND(); the macro puts it in the `.monitor_cmds` linker
- * section, so a later slice adds its commands in its own files. In
- * profiles without the monitor, monitor_run() says so and returns.
+ * section, so a slice adds its commands in its own folder's monitor.c.
+ * Only test images link the monitor and those files; in a production
+ * image monitor_run() says so and returns.
  */
 #ifndef KEEL_MONITOR_H
 #define KEEL_MONITOR_H
@@ -31,13 +32,14 @@ struct monitor_cmd {
 	    cname, cargs, chelp, cfn}
 
 /**
- * @brief Read and run commands until `halt` or `reboot`. DEV profile only;
- * other profiles print that the monitor is not built in, and return.
+ * @brief Read and run commands until `halt` or `reboot`. Test images only
+ * (kernel/debug/monitor.c); a production image prints that the monitor
+ * is not in it, and returns (kernel/debug/absent.c).
  */
 void monitor_run(void);
 
 /**
- * @brief Run one command line as if typed at the prompt.
+ * @brief Run one command line as if typed at the prompt. Test images only.
  * @return the command's result, or -1 for an empty or unknown command.
  */
 int monitor_execute(char *line);

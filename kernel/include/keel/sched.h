@@ -84,4 +84,7 @@ void sched_preempt(void);
  */
 kstatus_t sched_set_priority(struct thread *t, unsigned prio);
 
+/** @brief The calling thread. Any context once the scheduler runs. */
+struct thread *thread_current(void);
+
 #endif

@@ -40,10 +40,6 @@
 #define SLAB_POISON_BYTE 0x6b
 /** @brief The largest object a cache serves (bigger kmalloc()s take frames). */
 #define SLAB_MAX_OBJECT 2048
-/** @brief The smallest kmalloc() size class. */
-#define KMALLOC_MIN 16
-/** @brief The largest request kmalloc() accepts: a block of PMM_MAX_ORDER. */
-#define KMALLOC_MAX (4u << 20)
 
 struct slab;
 
@@ -147,22 +143,5 @@ unsigned slab_leak_report(void);
 
 /** @brief Print one line per cache (size, slabs, live objects, counters), for `mem`. */
 void slab_print_stats(void);
-
-/**
- * @brief @p size bytes of kernel memory, aligned to 8 (to a frame above
- * SLAB_MAX_OBJECT), or NULL if @p size is 0, above KMALLOC_MAX, or no
- * memory is left.
- */
-void *kmalloc(size_t size);
-
-/**
- * @brief Free what kmalloc() returned. kfree(NULL) does nothing.
- * @return KEEL_OK, or as slab_free() (KEEL_ERR_INVALID for a pointer
- *         kmalloc() did not return; KEEL_ERR_FREED; KEEL_ERR_CORRUPT).
- */
-kstatus_t kfree(void *ptr);
-
-/** @brief Set up the kmalloc() caches. Boot only (slice 2's start-up). */
-void kmalloc_init(void);
 
 #endif

@@ -107,26 +107,6 @@ __attribute__((noreturn)) void thread_exit(int code);
  */
 kstatus_t thread_join(tid_t tid, int *code, uint64_t timeout_us);
 
-/**
- * @brief Where kernel stacks come from: the seam for slice 2.
- *
- * Slice 1 serves THREAD_STACK_SIZE stacks from a fixed array, one per
- * pool slot. Slice 2 installs a source that maps each stack with an
- * unmapped guard page below it, so an overflow faults instead of
- * silently corrupting the next stack.
- */
-struct kstack_source {
-	const char *name;              /**< For `threads` and reports. */
-	void *(*alloc)(unsigned slot); /**< Lowest address of a stack for @p slot, or NULL. */
-	void (*free)(unsigned slot, void *base); /**< Give back a stack alloc() returned. */
-};
-
-/** @brief Use @p src for every stack allocated from now on. Boot only. */
-void kstack_set_source(const struct kstack_source *src);
-
-/** @brief The calling thread. Any context once the scheduler runs. */
-struct thread *thread_current(void);
-
 /** @brief The thread with id @p tid, or NULL if there is none. */
 struct thread *thread_lookup(tid_t tid);
 
@@ -151,15 +131,6 @@ void thread_setup(struct thread *t, unsigned slot, const char *name, unsigned pr
  * interrupts off. Enables them, runs fn(arg), then thread_exit(0).
  */
 void thread_entry(void);
-
-/** @brief The name of the current kstack_source ("fixed pool"). */
-const char *kstack_source_name(void);
-
-/** @brief A stack for pool slot @p slot from the current source, or NULL. */
-void *kstack_alloc(unsigned slot);
-
-/** @brief Give back slot @p slot's stack @p base. */
-void kstack_free(unsigned slot, void *base);
 
 /** @brief A state's name ("READY"). */
 const char *thread_state_name(enum thread_state s);

@@ -139,18 +139,6 @@ void vm_walk_print(struct vm_space *s, uintptr_t va);
  */
 bool vm_fault_explain(uintptr_t addr);
 
-/**
- * @brief The thread slot whose stack's guard page holds @p addr, or -1.
- * For fault reports: a fault there is a kernel stack overflow.
- */
-int kstack_guard_slot(uintptr_t addr);
-
-/**
- * @brief Serve kernel stacks with guard pages (slice 1's kstack_set_source
- * seam), if one can be made now; else keep the fixed pool and warn. Boot only.
- */
-void kstack_guard_install(void);
-
 /** @brief True if the CPU enforces no-execute (NX) in the page tables. */
 bool vm_nx_enforced(void);
 

@@ -12,6 +12,7 @@
  */
 #include <keel/frame.h>
 #include <keel/kbench.h>
+#include <keel/kmalloc.h>
 #include <keel/slab.h>
 #include <keel/vm.h>
 

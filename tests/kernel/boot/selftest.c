@@ -5,7 +5,7 @@
  * fails in one of the ways the harness must tell apart (an assertion, a
  * panic, a hang, a triple fault, a reset, forged KTAP, an output flood).
  * They are KTEST_EXPLICIT: `test=all` skips them; the harness's own
- * tests (tests/harness/selftest) name them one at a time.
+ * tests (tests/harness/test_harness.py) name them one at a time.
  */
 #include <keel/arch.h>
 #include <keel/kprintf.h>

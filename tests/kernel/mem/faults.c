@@ -6,6 +6,7 @@
  * stack overflow must be named as one, with the thread; a fault must say
  * what the address is and show the page-table walk.
  */
+#include <keel/kmalloc.h>
 #include <keel/ktest.h>
 #include <keel/sched.h>
 #include <keel/slab.h>

@@ -4,6 +4,7 @@
  * profiles), misuse, exhaustion and recovery, the leak report.
  */
 #include <keel/frame.h>
+#include <keel/kmalloc.h>
 #include <keel/ktest.h>
 #include <keel/slab.h>
 #include <keel/string.h>

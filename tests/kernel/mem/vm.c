@@ -3,6 +3,8 @@
  * W^X, the kernel's own W^X, and every refusal vm.h promises.
  */
 #include <keel/frame.h>
+#include <keel/kstack.h>
+#include <keel/kstack_guard.h>
 #include <keel/ktest.h>
 #include <keel/thread.h>
 #include <keel/vm.h>

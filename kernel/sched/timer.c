@@ -12,7 +12,6 @@
 #include <keel/init.h>
 #include <keel/irq.h>
 #include <keel/kprintf.h>
-#include <keel/monitor.h>
 #include <keel/panic.h>
 #include <keel/sched.h>
 #include <keel/timer.h>
@@ -104,14 +103,3 @@ static void timer_start(void)
 		arch_time_describe();
 }
 KEEL_INIT(INIT_TIME, timer_start);
-
-static int cmd_uptime(int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	uint64_t us = timer_read_us();
-	kprintf("up %llu.%06llu s, %llu ticks at %u Hz\n", (unsigned long long)(us / 1000000),
-	        (unsigned long long)(us % 1000000), (unsigned long long)timer_ticks(), TIMER_HZ);
-	arch_time_describe();
-	return 0;
-}
-MONITOR_COMMAND("uptime", "", "time since boot, ticks, and the clock sources", cmd_uptime);

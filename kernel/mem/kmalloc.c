@@ -8,15 +8,13 @@
  * therefore frame-aligned. kfree() needs no size: the frame table tells
  * whether a pointer lies in a slab (whose header names its cache) or
  * starts a block of frames the heap owns (whose order the table records).
- * The table of every cache for `mem` is printed here too: it needs only
- * what slab.h shows of a cache. Slice 2 ("mem"): the rest of the kernel
- * allocates through here.
+ * Slice 2 ("mem"): the rest of the kernel allocates through here.
  */
 #include <keel/arch.h>
 #include <keel/frame.h>
+#include <keel/kmalloc.h>
 #include <keel/kprintf.h>
 #include <keel/panic.h>
-#include <keel/slab.h>
 
 /* Size classes: KMALLOC_MIN << i for i below KMALLOC_CLASSES, up to SLAB_MAX_OBJECT. */
 #define KMALLOC_CLASSES 8
@@ -109,16 +107,4 @@ kstatus_t kfree(void *ptr)
 		st = large_free(ptr);
 	arch_irq_restore(f);
 	return st;
-}
-
-void slab_print_stats(void)
-{
-	unsigned long f = arch_irq_save();
-
-	kprintf("%-16s %6s %6s %6s %7s %9s %9s %8s %7s\n", "cache", "size", "stride", "slabs",
-	        "live", "allocs", "frees", "failures", "corrupt");
-	for (const struct slab_cache *c = slab_caches(); c != NULL; c = c->next)
-		kprintf("%-16s %6zu %6zu %6u %7u %9u %9u %8u %7u\n", c->name, c->size, c->stride,
-		        c->slabs, c->live, c->allocs, c->frees, c->failures, c->corruptions);
-	arch_irq_restore(f);
 }

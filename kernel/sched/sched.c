@@ -15,6 +15,7 @@
 #include <keel/init.h>
 #include <keel/irq.h>
 #include <keel/kprintf.h>
+#include <keel/kstack.h>
 #include <keel/panic.h>
 #include <keel/sched.h>
 #include <keel/timer.h>

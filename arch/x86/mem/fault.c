@@ -17,6 +17,7 @@
  * naming the thread.
  */
 #include <keel/kprintf.h>
+#include <keel/kstack_guard.h>
 #include <keel/panic.h>
 #include <keel/symbols.h>
 #include <keel/thread.h>

@@ -5,12 +5,15 @@
  * level by level (a pass per distinct level, lowest first) lets a slice
  * say "after the scheduler, before anything else" without a list in
  * this file. There are a handful of entries, so the passes cost nothing.
+ * The one hook at the other end, kernel_finish_hook, is kept here too.
  */
 #include <keel/config.h>
 #include <keel/init.h>
 #include <keel/kprintf.h>
 
 extern const struct init_entry __keel_init_start[], __keel_init_end[];
+
+void (*kernel_finish_hook)(void);
 
 /* The lowest level above @p after, or UINT32_MAX if there is none. */
 static uint32_t next_level(uint32_t after)

@@ -1,5 +1,5 @@
 /*
- * mem_monitor.c - the monitor's view of memory: `mem` and `vm ADDR`.
+ * monitor.c - the monitor's view of memory: `mem` and `vm ADDR`.
  *
  * `mem` prints the zones with their free lists by order, the frames each
  * owner holds, and every slab cache. `vm ADDR` prints the page-table walk
@@ -9,9 +9,33 @@
 #include <keel/frame.h>
 #include <keel/kprintf.h>
 #include <keel/monitor.h>
+#include <keel/pmm.h>
 #include <keel/slab.h>
 #include <keel/string.h>
 #include <keel/vm.h>
+
+/* The zones with their free lists by order, and the frames each owner holds. */
+static void print_frames(void)
+{
+	const struct pmm *p = &pmm_kernel;
+
+	kprintf("zone    frames    free  blocks free by order 0..%u\n", PMM_MAX_ORDER);
+	for (unsigned z = 0; z < ZONE_COUNT; z++) {
+		const struct pmm_zone *zn = &p->zones[z];
+		kprintf("%-6s %7u %7u ", zn->name, zn->managed, zn->free);
+		for (unsigned o = 0; o < PMM_ORDERS; o++)
+			kprintf(" %u", zn->free_blocks[o]);
+		kprintf("\n");
+	}
+	kprintf("owner            frames     KiB   limit\n");
+	for (unsigned o = OWNER_KERNEL; o < PMM_OWNERS; o++) {
+		if (p->owner_frames[o] == 0 && p->owner_limit[o] == 0)
+			continue;
+		kprintf("%-4u %-11s %7u %7u %7u\n", o, pmm_owner_name((owner_t)o),
+		        p->owner_frames[o], p->owner_frames[o] * (FRAME_SIZE / 1024),
+		        p->owner_limit[o]);
+	}
+}
 
 static int cmd_mem(int argc, char **argv)
 {
@@ -20,7 +44,7 @@ static int cmd_mem(int argc, char **argv)
 		kprintf("usage: mem\n");
 		return -1;
 	}
-	frame_print_stats();
+	print_frames();
 	slab_print_stats();
 	return 0;
 }

@@ -13,6 +13,7 @@
  */
 #include <keel/arch.h>
 #include <keel/irq.h>
+#include <keel/kstack.h>
 #include <keel/panic.h>
 #include <keel/sched.h>
 #include <keel/string.h>

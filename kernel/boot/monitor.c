@@ -1,5 +1,5 @@
 /*
- * monitor_cmds.c - the monitor commands of slice 0.
+ * monitor.c - the monitor commands of slice 0.
  *
  * `info` tells what machine this is and how it was booted; `backtrace`
  * and `sym` exercise the symbol table; `panic` fails on purpose so a

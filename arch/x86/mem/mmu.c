@@ -9,7 +9,7 @@
  * Page tables below the directories are taken from the frame allocator
  * when a mapping first needs one, and given back when the space goes.
  *
- * kernel/vm.c has checked every argument before these functions run:
+ * kernel/mem/vm.c has checked every argument before these functions run:
  * here the only errors are what the tables themselves say.
  */
 #include <keel/frame.h>

@@ -1,34 +1,17 @@
 /*
- * mem.c - slice 2's start-up, and what it can say about an address.
+ * vm_fault.c - what the memory slice can say about a faulting address.
  *
- * At INIT_MEMORY, between the trap tables (slice 1, so a fault here is
- * reported) and the scheduler (so the first threads get guarded stacks):
- * the frame allocator from the boot map, then paging, then the heap,
- * then guarded kernel stacks.
+ * A kernel page fault report (arch/x86/mem/fault.c) asks vm_fault_explain()
+ * what the address is: a guard page below a thread's stack, the NULL
+ * page, heap poison or red-zone bytes, a user address, read-only kernel
+ * memory, or the empty part of the kernel half. One line each, so a
+ * student reading a panic learns the likely bug, not just the address.
  */
 #include <keel/arch_vm.h>
-#include <keel/config.h>
-#include <keel/frame.h>
-#include <keel/init.h>
 #include <keel/kprintf.h>
-#include <keel/slab.h>
+#include <keel/kstack_guard.h>
 #include <keel/thread.h>
 #include <keel/vm.h>
-
-/* [mem_init] */
-static void mem_init(void)
-{
-	frame_init();
-	vm_init();
-	kmalloc_init();
-	kstack_guard_install();
-	if (kconfig.loglevel >= 1)
-		kprintf("memory: %u frames free (%u KiB); paging: PAE, NX %s; stacks: %s\n",
-		        frame_free_count(), frame_free_count() * 4,
-		        vm_nx_enforced() ? "on" : "off (the CPU has none)", kstack_source_name());
-}
-/* [mem_init] */
-KEEL_INIT(INIT_MEMORY, mem_init);
 
 /* A kernel address: read-only code or constants (by the page's rights), or nothing. */
 static bool explain_kernel(uintptr_t addr)
@@ -77,25 +60,3 @@ bool vm_fault_explain(uintptr_t addr)
 	return true;
 }
 /* [vm_fault_explain] */
-
-void frame_print_stats(void)
-{
-	const struct pmm *p = &pmm_kernel;
-
-	kprintf("zone    frames    free  blocks free by order 0..%u\n", PMM_MAX_ORDER);
-	for (unsigned z = 0; z < ZONE_COUNT; z++) {
-		const struct pmm_zone *zn = &p->zones[z];
-		kprintf("%-6s %7u %7u ", zn->name, zn->managed, zn->free);
-		for (unsigned o = 0; o < PMM_ORDERS; o++)
-			kprintf(" %u", zn->free_blocks[o]);
-		kprintf("\n");
-	}
-	kprintf("owner            frames     KiB   limit\n");
-	for (unsigned o = OWNER_KERNEL; o < PMM_OWNERS; o++) {
-		if (p->owner_frames[o] == 0 && p->owner_limit[o] == 0)
-			continue;
-		kprintf("%-4u %-11s %7u %7u %7u\n", o, pmm_owner_name((owner_t)o),
-		        p->owner_frames[o], p->owner_frames[o] * (FRAME_SIZE / 1024),
-		        p->owner_limit[o]);
-	}
-}

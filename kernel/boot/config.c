@@ -1,5 +1,6 @@
 /*
- * cmdline.c - the boot command line, parsed into one kernel_config_t.
+ * config.c - the kernel's configuration: the boot command line, parsed
+ * into the one kernel_config_t, kconfig.
  *
  * config_keys[] below is the only place a key is declared. Each entry
  * says what kind of value the key takes and where in kernel_config_t it
@@ -8,8 +9,9 @@
  * cannot use becomes a one-line warning, never a failure: a machine with
  * a mistyped command line must still boot.
  *
- * This file is pure: no console, no globals but the table, so the host
- * unit tests compile it as it stands.
+ * This file is pure: no console, no globals but the table and kconfig
+ * (which kernel_main() fills), so the host unit tests compile it as it
+ * stands.
  */
 #include <keel/config.h>
 #include <keel/kprintf.h>
@@ -28,7 +30,7 @@ const struct config_key config_keys[] = {
     {"test", CONFIG_STRING, KEY(test), CONFIG_TEST_MAX, 0, 0, 0,
      "run in-kernel tests: all, list, or SUITE[.CASE][,...]"},
     {"monitor", CONFIG_BOOL, KEY(monitor), 0, 0, 0, 0,
-     "start the kernel monitor after boot (DEV profile)"},
+     "start the kernel monitor after boot (test images)"},
     {"vga", CONFIG_BOOL, KEY(vga), 0, 0, 0, 0, "mirror the console on the VGA text screen"},
     {"exit", CONFIG_ENUM, KEY(exit), 0, 0, 0, exit_names,
      "when done or on panic: halt, leave QEMU (isa-debug-exit) or reboot"},
@@ -41,6 +43,8 @@ const struct config_key config_keys[] = {
 };
 /* [config_keys] */
 const size_t config_key_count = sizeof(config_keys) / sizeof(config_keys[0]);
+
+kernel_config_t kconfig;
 
 void config_defaults(kernel_config_t *cfg)
 {

@@ -19,9 +19,6 @@
 #include <keel/monitor.h>
 #include <keel/panic.h>
 
-kernel_config_t kconfig;
-void (*kernel_finish_hook)(void);
-
 static void config_warning(void *ctx, const char *msg)
 {
 	(void)ctx;

@@ -14,6 +14,8 @@
  */
 #include <keel/frame.h>
 #include <keel/kprintf.h>
+#include <keel/kstack.h>
+#include <keel/kstack_guard.h>
 #include <keel/thread.h>
 #include <keel/vm.h>
 

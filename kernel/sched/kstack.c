@@ -6,6 +6,7 @@
  * The source is a pointer so that slice 2 can install stacks with a
  * guard page below each one without changing the thread code.
  */
+#include <keel/kstack.h>
 #include <keel/panic.h>
 #include <keel/thread.h>
 

@@ -1,5 +1,5 @@
 /*
- * test_cmdline.c - host unit tests for kernel/cmdline.c, the boot command line.
+ * test_config.c - host unit tests for kernel/boot/config.c, the boot command line.
  *
  * The command line is the one input the kernel takes before anything else
  * runs, and a typo in it must never stop a boot. These tests check every key

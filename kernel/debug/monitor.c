@@ -3,9 +3,11 @@
  *
  * The monitor reads a line from the console by polling (slice 0 has no
  * interrupts; from slice 1 on the console sleeps between polls), splits
- * it into words and runs the command whose name is the first word. Commands live in the `.monitor_cmds` linker section
- * (see MONITOR_COMMAND()), so this file knows none of them by name except
- * `help`. The commands of slice 0 are in monitor_cmds.c.
+ * it into words and runs the command whose name is the first word.
+ * Commands live in the `.monitor_cmds` linker section (see
+ * MONITOR_COMMAND()), so this file knows none of them by name except
+ * `help`. Each slice keeps its commands in its folder's monitor.c
+ * (kernel/boot/monitor.c for slice 0). Only test images link them.
  *
  * Line editing understands Backspace and Delete (erase a character),
  * Ctrl-U (erase the line) and Ctrl-C (abandon the line); other control

@@ -8,7 +8,7 @@
  * significant digit first, then padded and emitted. Nothing here touches
  * a device or allocates, so the host unit tests compile this file alone.
  */
-#include <keel/kprintf.h>
+#include <keel/fmt.h>
 #include <stdbool.h>
 #include <stdint.h>
 

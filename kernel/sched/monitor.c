@@ -1,15 +1,19 @@
 /*
- * sched_monitor.c - the monitor's view of threads and the scheduler.
+ * monitor.c - the monitor's view of threads, the scheduler and time.
  *
  * `threads` prints every thread that exists: its id, state, priority,
  * CPU time and the slices it has started. The snapshot is taken with
  * interrupts off, so it is consistent; the printing happens after.
+ * `uptime` prints the clock, the tick count and the clock sources.
  */
+#include <keel/arch.h>
 #include <keel/irq.h>
 #include <keel/kprintf.h>
+#include <keel/kstack.h>
 #include <keel/monitor.h>
 #include <keel/sched.h>
 #include <keel/string.h>
+#include <keel/timer.h>
 
 struct thread_row {
 	tid_t tid;
@@ -57,3 +61,14 @@ static int cmd_threads(int argc, char **argv)
 	return 0;
 }
 MONITOR_COMMAND("threads", "", "every thread: id, state, priority, CPU time", cmd_threads);
+
+static int cmd_uptime(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	uint64_t us = timer_read_us();
+	kprintf("up %llu.%06llu s, %llu ticks at %u Hz\n", (unsigned long long)(us / 1000000),
+	        (unsigned long long)(us % 1000000), (unsigned long long)timer_ticks(), TIMER_HZ);
+	arch_time_describe();
+	return 0;
+}
+MONITOR_COMMAND("uptime", "", "time since boot, ticks, and the clock sources", cmd_uptime);
