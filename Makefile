@@ -133,9 +133,9 @@ CFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
 	-mpreferred-stack-boundary=2 -g \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 	$(OPT_$(PROFILE)) \
-	-Ikernel/include -include kernel/profile/$(PROFILE).h \
+	-Ikernel/include -I$(ARCH_DIR)/include -include kernel/profile/$(PROFILE).h \
 	-DKEEL_VERSION='"$(VERSION)"' -MMD -MP
-ASFLAGS := -m32 -g -Ikernel/include -MMD -MP
+ASFLAGS := -m32 -g -Ikernel/include -I$(ARCH_DIR)/include -MMD -MP
 # The coverage build counts arcs in every kernel object but the runtime
 # that prints the counters (kernel/debug/gcov.c); the symbol table is data.
 COVERAGE_CFLAGS := -fprofile-arcs -ftest-coverage -fprofile-update=single
@@ -257,13 +257,13 @@ gdb: $(KERNEL) $(BUILD)/gdbinit | deps-debug
 
 HOSTCC ?= gcc
 UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -Wall -Wextra -Werror -Ikernel/include \
+	-fno-omit-frame-pointer -Wall -Wextra -Werror -Ikernel/include -I$(ARCH_DIR)/include \
 	-include kernel/profile/dev.h -DKEEL_VERSION='"$(VERSION)"' -DKEEL_HOST_TEST
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 unit_src_fmt_edges := kernel/lib/fmt.c
 unit_src_config := kernel/boot/config.c kernel/lib/fmt.c
 unit_src_pmm := kernel/mem/pmm.c kernel/mem/pmm_check.c
-unit_src_slab := kernel/mem/slab.c kernel/mem/slab_stats.c kernel/mem/kmalloc.c kernel/mem/pmm.c kernel/mem/pmm_check.c
+unit_src_slab := kernel/mem/slab.c kernel/mem/slab_stats.c kernel/mem/kmalloc.c kernel/sched/spinlock.c kernel/mem/pmm.c kernel/mem/pmm_check.c
 UNIT_BUILD ?= build/unit
 UNIT_BINS := $(patsubst %,$(UNIT_BUILD)/test_%,$(UNIT_TESTS))
 ifeq ($(COVERAGE),1)

@@ -20,6 +20,7 @@
 #include <keel/frame.h>
 #include <keel/kprintf.h>
 #include <keel/panic.h>
+#include <keel/spinlock.h>
 #include <keel/vm.h>
 
 #define LOW_RESERVED 0x100000u /* the first MiB */
@@ -132,6 +133,8 @@ void frame_init(void)
  */
 #define FRAME_CACHE_MAX 32
 
+/* frame_lock guards pmm_kernel and the frame cache. */
+static spinlock_t frame_lock = SPINLOCK_INIT("frame", LOCK_RANK_FRAME);
 static pfn_t cache[FRAME_CACHE_MAX];
 static unsigned cached;
 
@@ -179,10 +182,10 @@ static kstatus_t alloc_locked(unsigned order, unsigned zones, owner_t owner, pfn
 kstatus_t frame_alloc_run(unsigned order, unsigned zones, owner_t owner, paddr_t *pa)
 {
 	pfn_t pfn;
-	unsigned long irq = arch_irq_save();
+	spinflags_t irq = spin_lock(&frame_lock);
 	kstatus_t st = alloc_locked(order, zones, owner, &pfn);
 
-	arch_irq_restore(irq);
+	spin_unlock(&frame_lock, irq);
 	if (st == KEEL_OK)
 		*pa = (paddr_t)pfn << FRAME_SHIFT;
 	return st;
@@ -205,9 +208,9 @@ kstatus_t frame_free_run(paddr_t pa, unsigned order, owner_t owner)
 		return KEEL_ERR_ALIGN;
 	if (pa >> FRAME_SHIFT >= PFN_NONE)
 		return KEEL_ERR_RANGE;
-	unsigned long irq = arch_irq_save();
+	spinflags_t irq = spin_lock(&frame_lock);
 	kstatus_t st = free_locked((pfn_t)(pa >> FRAME_SHIFT), order, owner);
-	arch_irq_restore(irq);
+	spin_unlock(&frame_lock, irq);
 	return st;
 }
 

@@ -95,16 +95,18 @@ static kstatus_t large_free(void *ptr)
 	return frame_free_run(pa, (unsigned)order, OWNER_HEAP);
 }
 
+/*
+ * No lock of its own: slab_cache_of() and slab_free() each hold slab_lock,
+ * and slab_free() checks the pointer again against the cache, so a lookup
+ * gone stale in between (a racing free of the same pointer) gets an error,
+ * never a corrupt cache. large_free() goes through the frame allocator's
+ * lock.
+ */
 kstatus_t kfree(void *ptr)
 {
-	unsigned long f = arch_irq_save();
 	struct slab_cache *c = ptr ? slab_cache_of(ptr) : NULL;
-	kstatus_t st = KEEL_OK;
 
 	if (c != NULL) /* a slab's: it must be one of ours, and then slab_free() checks the rest */
-		st = is_kmalloc_cache(c) ? slab_free(c, ptr) : KEEL_ERR_INVALID;
-	else if (ptr != NULL)
-		st = large_free(ptr);
-	arch_irq_restore(f);
-	return st;
+		return is_kmalloc_cache(c) ? slab_free(c, ptr) : KEEL_ERR_INVALID;
+	return ptr != NULL ? large_free(ptr) : KEEL_OK;
 }

@@ -26,9 +26,10 @@ static void mem_init(void)
 	kmalloc_init();
 	kstack_guard_install();
 	if (kconfig.loglevel >= 1)
-		kprintf("memory: %u frames free (%u KiB); paging: PAE, NX %s; stacks: %s\n",
-		        frame_free_count(), frame_free_count() * 4,
-		        vm_nx_enforced() ? "on" : "off (the CPU has none)", kstack_source_name());
+		kprintf("memory: %u frames free (%u KiB); paging: %s, NX %s; stacks: %s\n",
+		        frame_free_count(), frame_free_count() * (FRAME_SIZE / 1024),
+		        ARCH_PAGING_NAME, vm_nx_enforced() ? "on" : "off (the CPU has none)",
+		        kstack_source_name());
 }
 /* [mem_init] */
 KEEL_INIT(INIT_MEMORY, mem_init);

@@ -210,19 +210,23 @@ kstatus_t pmm_add_range(struct pmm *p, pfn_t first, pfn_t count)
 	return KEEL_OK;
 }
 
+/* Could @p owner hold @p n more frames without passing its limit? */
+static bool within_limit(const struct pmm *p, owner_t owner, pfn_t n)
+{
+	uint32_t limit = p->owner_limit[owner], held = p->owner_frames[owner];
+
+	return limit == 0 || (held <= limit && limit - held >= n);
+}
+
 /* The argument checks of pmm_alloc(): a bad argument, then the owner's limit. */
 static kstatus_t alloc_check(const struct pmm *p, unsigned order, unsigned zones, owner_t owner)
 {
-	uint32_t limit, held;
-
 	if (order > PMM_MAX_ORDER || !pmm_can_own(owner))
 		return KEEL_ERR_INVALID;
 	/* Bits beyond the zones are a bug too: an order passed as the mask, say. */
 	if (zones == 0 || (zones & ~(unsigned)PMM_ZONE_ANY) != 0)
 		return KEEL_ERR_INVALID;
-	limit = p->owner_limit[owner];
-	held = p->owner_frames[owner];
-	if (limit != 0 && (held > limit || limit - held < (1u << order)))
+	if (!within_limit(p, owner, (pfn_t)1 << order))
 		return KEEL_ERR_NO_MEMORY;
 	return KEEL_OK;
 }
@@ -266,15 +270,17 @@ kstatus_t pmm_alloc(struct pmm *p, unsigned order, unsigned zones, owner_t owner
 }
 
 /*
- * The checks of pmm_free(), in the contract's order. Misuse is a bug in the caller: with
- * strict set it stops the kernel where the bug is, not later where memory is corrupt.
+ * Is the block of 2^@p order frames at @p pfn an allocated block of @p owner's? The checks of
+ * pmm_free() and pmm_transfer(), in their contracts' order. Misuse is a bug in the caller: with
+ * @p strict it stops the kernel where the bug is, not later where memory is corrupt.
  */
-static kstatus_t free_check(const struct pmm *p, pfn_t pfn, unsigned order, owner_t owner)
+static kstatus_t block_check(const struct pmm *p, pfn_t pfn, unsigned order, owner_t owner,
+                             bool strict)
 {
 	const struct frame *f;
 
 	if (order > PMM_MAX_ORDER) { /* before any shift by order */
-		assert(!p->strict || !"pmm_free: order above PMM_MAX_ORDER");
+		assert(!strict || !"pmm_free: order above PMM_MAX_ORDER");
 		return KEEL_ERR_INVALID;
 	}
 	if (!inside(p, pfn, (pfn_t)1 << order))
@@ -283,15 +289,15 @@ static kstatus_t free_check(const struct pmm *p, pfn_t pfn, unsigned order, owne
 		return KEEL_ERR_ALIGN;
 	f = frame_of(p, pfn);
 	if (f->owner == OWNER_FREE) {
-		assert(!p->strict || !"pmm_free: double free");
+		assert(!strict || !"pmm_free: double free");
 		return KEEL_ERR_FREED;
 	}
 	if (f->owner == OWNER_RESERVED || f->owner != owner) {
-		assert(!p->strict || !"pmm_free: the frame belongs to another owner");
+		assert(!strict || !"pmm_free: the frame belongs to another owner");
 		return KEEL_ERR_DENIED;
 	}
 	if (!(f->flags & FRAME_HEAD) || f->order != order) {
-		assert(!p->strict || !"pmm_free: not the first frame of a block of that order");
+		assert(!strict || !"pmm_free: not the first frame of a block of that order");
 		return KEEL_ERR_INVALID;
 	}
 	return KEEL_OK;
@@ -299,7 +305,7 @@ static kstatus_t free_check(const struct pmm *p, pfn_t pfn, unsigned order, owne
 
 kstatus_t pmm_free(struct pmm *p, pfn_t pfn, unsigned order, owner_t owner)
 {
-	kstatus_t s = free_check(p, pfn, order, owner);
+	kstatus_t s = block_check(p, pfn, order, owner, p->strict);
 
 	if (s != KEEL_OK)
 		return s;
@@ -347,24 +353,14 @@ kstatus_t pmm_set_limit(struct pmm *p, owner_t owner, uint32_t frames)
 /* [pmm_transfer] */
 kstatus_t pmm_transfer(struct pmm *p, pfn_t pfn, unsigned order, owner_t from, owner_t to)
 {
-	pfn_t i = pfn - p->base, n = (pfn_t)1 << (order & 31); /* i wraps if pfn < base */
+	/* A transfer is not a free: misuse is an error to return, never an assertion. */
+	kstatus_t s = pmm_can_own(to) ? block_check(p, pfn, order, from, false) : KEEL_ERR_INVALID;
 
-	if (order > PMM_MAX_ORDER || !pmm_can_own(to))
-		return KEEL_ERR_INVALID;
-	if (i >= p->count || n > p->count - i)
-		return KEEL_ERR_RANGE;
-	struct frame *f = &p->frames[i];
-	if (f->owner != from || !pmm_can_own(from))
-		return KEEL_ERR_DENIED;
-	if (f->flags != FRAME_HEAD || f->order != order)
-		return KEEL_ERR_INVALID;
-	if (p->owner_limit[to] && p->owner_frames[to] + n > p->owner_limit[to])
-		return KEEL_ERR_NO_MEMORY;
-	p->owner_frames[from] -= n;
-	p->owner_frames[to] += n;
-	for (i = 0; i < n; i++) /* O(1) for the single frames of the frame cache */
-		f[i].owner = to;
-	return KEEL_OK;
+	if (s == KEEL_OK && !within_limit(p, to, (pfn_t)1 << order))
+		s = KEEL_ERR_NO_MEMORY;
+	if (s == KEEL_OK)
+		set_owner(p, pfn, order, to); /* O(1) for the single frames of the frame cache */
+	return s;
 }
 /* [pmm_transfer] */
 

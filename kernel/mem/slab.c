@@ -71,6 +71,7 @@ struct slab {
 /* [slab_struct] */
 
 /* Every cache set up and not destroyed, in the order they were set up. */
+spinlock_t slab_lock = SPINLOCK_INIT("slab", LOCK_RANK_HEAP);
 static struct slab_cache *cache_list;
 
 static uint8_t *slab_object(const struct slab_cache *c, const struct slab *s, unsigned i)
@@ -308,7 +309,7 @@ static void *object_hand_out(struct slab_cache *c, struct slab *s, uintptr_t sit
 
 void *slab_alloc_at(struct slab_cache *c, uintptr_t site)
 {
-	unsigned long f = arch_irq_save();
+	spinflags_t f = spin_lock(&slab_lock);
 	void *obj = NULL;
 	struct slab *s;
 
@@ -322,7 +323,7 @@ void *slab_alloc_at(struct slab_cache *c, uintptr_t site)
 			object_quarantine(c, s, (unsigned)object_index(c, s, s->free));
 	}
 	c->failures += obj == NULL;
-	arch_irq_restore(f);
+	spin_unlock(&slab_lock, f);
 	return obj;
 }
 
@@ -353,7 +354,7 @@ static kstatus_t object_take_back(struct slab_cache *c, struct slab *s, unsigned
 
 kstatus_t slab_free(struct slab_cache *c, void *obj)
 {
-	unsigned long f = arch_irq_save();
+	spinflags_t f = spin_lock(&slab_lock);
 	struct slab *s = obj ? slab_at(obj, c->order) : NULL;
 	int i = s && s->cache == c ? object_index(c, s, obj) : -1;
 	kstatus_t st = KEEL_ERR_INVALID;
@@ -362,19 +363,19 @@ kstatus_t slab_free(struct slab_cache *c, void *obj)
 		st = KEEL_ERR_FREED;
 	else if (i >= 0)
 		st = object_take_back(c, s, (unsigned)i, obj);
-	arch_irq_restore(f);
+	spin_unlock(&slab_lock, f);
 	return st;
 }
 
 struct slab_cache *slab_cache_of(const void *ptr)
 {
-	unsigned long f = arch_irq_save();
+	spinflags_t f = spin_lock(&slab_lock);
 	struct slab *s = NULL;
 
 	/* At most one block holds ptr: try each order a slab may have. */
 	for (unsigned order = 0; s == NULL && order <= SLAB_MAX_ORDER; order++)
 		s = slab_at(ptr, order);
-	arch_irq_restore(f);
+	spin_unlock(&slab_lock, f);
 	return s ? s->cache : NULL;
 }
 
@@ -398,7 +399,7 @@ static unsigned cache_leaks(const struct slab_cache *c)
 
 kstatus_t slab_check(struct slab_cache *c)
 {
-	unsigned long f = arch_irq_save();
+	spinflags_t f = spin_lock(&slab_lock);
 	bool ok = true;
 
 	/* A damaged free object is quarantined now (an allocated one when freed). That moves
@@ -415,7 +416,7 @@ kstatus_t slab_check(struct slab_cache *c)
 			}
 		}
 	}
-	arch_irq_restore(f);
+	spin_unlock(&slab_lock, f);
 	return ok ? KEEL_OK : KEEL_ERR_CORRUPT;
 }
 
@@ -446,7 +447,7 @@ kstatus_t slab_cache_init(struct slab_cache *c, const char *name, size_t size, s
 	if (size == 0 || size > SLAB_MAX_OBJECT || align > SLAB_MAX_ALIGN || (align & (align - 1)))
 		return KEEL_ERR_INVALID;
 	align = align < SLAB_MIN_ALIGN ? SLAB_MIN_ALIGN : align;
-	unsigned long f = arch_irq_save();
+	spinflags_t f = spin_lock(&slab_lock);
 	struct slab_cache **link = cache_link(c);
 	bool exists = *link != NULL;
 	if (!exists) {
@@ -459,13 +460,13 @@ kstatus_t slab_cache_init(struct slab_cache *c, const char *name, size_t size, s
 			c->order++;
 		*link = c;
 	}
-	arch_irq_restore(f);
+	spin_unlock(&slab_lock, f);
 	return exists ? KEEL_ERR_EXISTS : KEEL_OK;
 }
 
 kstatus_t slab_cache_destroy(struct slab_cache *c)
 {
-	unsigned long f = arch_irq_save();
+	spinflags_t f = spin_lock(&slab_lock);
 	struct slab_cache **link = cache_link(c);
 	kstatus_t st = *link == NULL ? KEEL_ERR_INVALID : c->live ? KEEL_ERR_BUSY : KEEL_OK;
 
@@ -478,7 +479,7 @@ kstatus_t slab_cache_destroy(struct slab_cache *c)
 		*link = c->next;
 		memset(c, 0, sizeof(*c));
 	}
-	arch_irq_restore(f);
+	spin_unlock(&slab_lock, f);
 	return st;
 }
 
@@ -489,11 +490,11 @@ struct slab_cache *slab_caches(void)
 
 unsigned slab_leak_report(void)
 {
-	unsigned long f = arch_irq_save();
+	spinflags_t f = spin_lock(&slab_lock);
 	unsigned total = 0;
 
 	for (const struct slab_cache *c = cache_list; c != NULL; c = c->next)
 		total += cache_leaks(c);
-	arch_irq_restore(f);
+	spin_unlock(&slab_lock, f);
 	return total;
 }

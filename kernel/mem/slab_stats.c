@@ -4,18 +4,17 @@
  * It needs only what slab.h shows of a cache, so it sits apart from the
  * allocator: one line per cache, with its sizes and its counters.
  */
-#include <keel/arch.h>
 #include <keel/kprintf.h>
 #include <keel/slab.h>
 
 void slab_print_stats(void)
 {
-	unsigned long f = arch_irq_save();
+	spinflags_t f = spin_lock(&slab_lock);
 
 	kprintf("%-16s %6s %6s %6s %7s %9s %9s %8s %7s\n", "cache", "size", "stride", "slabs",
 	        "live", "allocs", "frees", "failures", "corrupt");
 	for (const struct slab_cache *c = slab_caches(); c != NULL; c = c->next)
 		kprintf("%-16s %6zu %6zu %6u %7u %9u %9u %8u %7u\n", c->name, c->size, c->stride,
 		        c->slabs, c->live, c->allocs, c->frees, c->failures, c->corruptions);
-	arch_irq_restore(f);
+	spin_unlock(&slab_lock, f);
 }

@@ -15,11 +15,15 @@
 #include <keel/arch_vm.h>
 #include <keel/frame.h>
 #include <keel/slab.h>
+#include <keel/spinlock.h>
 #include <keel/vm.h>
 
+/* vm_lock guards the list of spaces, the active space and every space's
+ * page tables and page count. */
 struct vm_space vm_kernel = {.owner = OWNER_PAGE_TABLES};
 static struct slab_cache space_cache;
 static struct vm_space *active = &vm_kernel;
+static spinlock_t vm_lock = SPINLOCK_INIT("vm", LOCK_RANK_VM);
 
 /* [vm_check_range] */
 /* Is [va, va + size) inside the part of @s that vm_map() may change? */
@@ -65,7 +69,7 @@ kstatus_t vm_map(struct vm_space *s, uintptr_t va, paddr_t pa, size_t size, unsi
 
 	if (st != KEEL_OK)
 		return st;
-	unsigned long irq = arch_irq_save();
+	spinflags_t irq = spin_lock(&vm_lock);
 	for (; done < size && st == KEEL_OK; done += PAGE_BYTES)
 		st = arch_vm_map_page(s->root, va + done, pa + done, flags, s->owner, &s->tables);
 	if (st != KEEL_OK) {
@@ -75,7 +79,7 @@ kstatus_t vm_map(struct vm_space *s, uintptr_t va, paddr_t pa, size_t size, unsi
 		done = 0;
 	}
 	s->pages += done / PAGE_BYTES;
-	arch_irq_restore(irq);
+	spin_unlock(&vm_lock, irq);
 	return st;
 }
 /* [vm_map] */
@@ -86,7 +90,7 @@ kstatus_t vm_unmap(struct vm_space *s, uintptr_t va, size_t size)
 
 	if (st != KEEL_OK)
 		return st;
-	unsigned long irq = arch_irq_save();
+	spinflags_t irq = spin_lock(&vm_lock);
 	/* All or nothing: look first, then unmap. */
 	for (size_t i = 0; i < size && st == KEEL_OK; i += PAGE_BYTES)
 		st = arch_vm_query(s->root, va + i, 0, 0);
@@ -94,7 +98,7 @@ kstatus_t vm_unmap(struct vm_space *s, uintptr_t va, size_t size)
 		arch_vm_unmap_page(s->root, va + i);
 	if (st == KEEL_OK)
 		s->pages -= size / PAGE_BYTES;
-	arch_irq_restore(irq);
+	spin_unlock(&vm_lock, irq);
 	return st;
 }
 
@@ -102,9 +106,9 @@ kstatus_t vm_query(struct vm_space *s, uintptr_t va, paddr_t *pa, unsigned *flag
 {
 	if (s == NULL)
 		return KEEL_ERR_INVALID;
-	unsigned long irq = arch_irq_save();
+	spinflags_t irq = spin_lock(&vm_lock);
 	kstatus_t st = arch_vm_query(s->root, va, pa, flags);
-	arch_irq_restore(irq);
+	spin_unlock(&vm_lock, irq);
 	return st;
 }
 
@@ -116,13 +120,13 @@ kstatus_t vm_space_create(owner_t owner, struct vm_space **out)
 	if (s == NULL)
 		return KEEL_ERR_NO_MEMORY;
 	*s = (struct vm_space){.owner = owner};
-	unsigned long irq = arch_irq_save();
+	spinflags_t irq = spin_lock(&vm_lock);
 	kstatus_t st = arch_vm_root_create(vm_kernel.root, owner, &s->root, &s->tables);
 	if (st == KEEL_OK) {
 		s->next = vm_kernel.next;
 		vm_kernel.next = s;
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&vm_lock, irq);
 	if (st != KEEL_OK) {
 		slab_free(&space_cache, s);
 		return st;
@@ -147,11 +151,11 @@ kstatus_t vm_space_destroy(struct vm_space *s)
 {
 	if (s == &vm_kernel || s == active)
 		return KEEL_ERR_BUSY;
-	unsigned long irq = arch_irq_save();
+	spinflags_t irq = spin_lock(&vm_lock);
 	bool found = s != NULL && unlink_space(s);
 	if (found)
 		arch_vm_root_destroy(s->root, s->owner);
-	arch_irq_restore(irq);
+	spin_unlock(&vm_lock, irq);
 	if (!found)
 		return KEEL_ERR_INVALID;
 	slab_free(&space_cache, s);
@@ -160,10 +164,10 @@ kstatus_t vm_space_destroy(struct vm_space *s)
 
 void vm_activate(struct vm_space *s)
 {
-	unsigned long irq = arch_irq_save();
+	spinflags_t irq = spin_lock(&vm_lock);
 	active = s;
 	arch_vm_activate(s->root);
-	arch_irq_restore(irq);
+	spin_unlock(&vm_lock, irq);
 }
 
 struct vm_space *vm_active(void)

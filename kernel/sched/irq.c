@@ -8,6 +8,7 @@
  */
 #include <keel/arch.h>
 #include <keel/irq.h>
+#include <keel/spinlock.h>
 
 struct irq_slot {
 	irq_handler_t fn;
@@ -15,21 +16,24 @@ struct irq_slot {
 	unsigned long count;
 };
 
-/* Written with interrupts off; read by dispatch with interrupts off. */
+/* Written under irq_lock; read by dispatch, which runs with interrupts off
+ * and, on one CPU, cannot overlap a writer. (Slice 6 takes the lock in
+ * dispatch too, when handlers come and go at run time.) */
 static struct irq_slot slots[IRQ_LINES];
+static spinlock_t irq_lock = SPINLOCK_INIT("irq", LOCK_RANK_IRQ);
 
 kstatus_t irq_register(unsigned irq, irq_handler_t fn, void *ctx)
 {
 	if (irq >= IRQ_LINES || fn == NULL)
 		return KEEL_ERR_INVALID;
-	irqflags_t flags = irq_save();
+	spinflags_t flags = spin_lock(&irq_lock);
 	kstatus_t s = KEEL_ERR_BUSY;
 	if (slots[irq].fn == NULL) {
 		slots[irq] = (struct irq_slot){fn, ctx, 0};
 		arch_irq_unmask(irq);
 		s = KEEL_OK;
 	}
-	irq_restore(flags);
+	spin_unlock(&irq_lock, flags);
 	return s;
 }
 
@@ -37,11 +41,11 @@ kstatus_t irq_unregister(unsigned irq)
 {
 	if (irq >= IRQ_LINES)
 		return KEEL_ERR_INVALID;
-	irqflags_t flags = irq_save();
+	spinflags_t flags = spin_lock(&irq_lock);
 	kstatus_t s = slots[irq].fn ? KEEL_OK : KEEL_ERR_NOT_FOUND;
 	arch_irq_mask(irq);
 	slots[irq].fn = NULL;
-	irq_restore(flags);
+	spin_unlock(&irq_lock, flags);
 	return s;
 }
 
@@ -59,16 +63,6 @@ void irq_dispatch(unsigned irq)
 unsigned long irq_count(unsigned irq)
 {
 	return irq < IRQ_LINES ? slots[irq].count : 0;
-}
-
-irqflags_t irq_save(void)
-{
-	return arch_irq_save();
-}
-
-void irq_restore(irqflags_t flags)
-{
-	arch_irq_restore(flags);
 }
 
 bool irq_enabled(void)

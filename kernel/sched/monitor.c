@@ -26,7 +26,7 @@ struct thread_row {
 static unsigned snapshot(struct thread_row *rows, struct thread **current)
 {
 	unsigned n = 0;
-	irqflags_t flags = irq_save();
+	spinflags_t flags = spin_lock(&sched_lock);
 
 	for (unsigned i = 0; i < THREAD_MAX; i++) {
 		const struct thread *t = thread_slot(i);
@@ -37,7 +37,7 @@ static unsigned snapshot(struct thread_row *rows, struct thread **current)
 		n++;
 	}
 	*current = thread_current();
-	irq_restore(flags);
+	spin_unlock(&sched_lock, flags);
 	return n;
 }
 

@@ -7,9 +7,10 @@
  * true as threads block, wake, exit and use up their slices, and does the
  * bookkeeping of each switch (states, CPU time, the need_resched flag).
  *
- * Everything here runs with interrupts off: that is the lock of a single
- * CPU. A switch happens inside that critical section, and each thread
- * leaves it again through its own irq_restore().
+ * Everything here runs under sched_lock (which also keeps interrupts
+ * off). A switch happens inside that critical section: the thread that
+ * switches away took the lock, and the thread that runs next leaves the
+ * critical section through its own spin_unlock().
  */
 #include <keel/arch.h>
 #include <keel/init.h>
@@ -20,8 +21,11 @@
 #include <keel/sched.h>
 #include <keel/timer.h>
 
-/* Slice 7 turns this into one per CPU, found through a per-CPU register. */
+/* Slice 7 turns this into one per CPU, found through a per-CPU register;
+ * nothing but cpu_self() names it. */
 static struct cpu cpu0;
+
+spinlock_t sched_lock = SPINLOCK_INIT("sched", LOCK_RANK_SCHED);
 
 struct cpu *cpu_self(void)
 {
@@ -30,7 +34,7 @@ struct cpu *cpu_self(void)
 
 struct thread *thread_current(void)
 {
-	return cpu0.current;
+	return cpu_self()->current;
 }
 
 /* [sched_pick_next] */
@@ -64,7 +68,7 @@ void sched_make_ready(struct thread *t)
 {
 	struct cpu *c = cpu_self();
 
-	assert(!irq_enabled());
+	assert(spin_held(&sched_lock));
 	thread_set_state(t, THREAD_READY);
 	enqueue(c, t, false);
 	if (c->current == c->idle || t->prio > c->current->prio)
@@ -86,7 +90,7 @@ void sched_switch(void)
 	struct cpu *c = cpu_self();
 	struct thread *prev = c->current;
 
-	assert(!irq_enabled());
+	assert(spin_held(&sched_lock));
 	if (prev->state == THREAD_RUNNING) {
 		/* Still runnable: back in the queue, at the front if its slice is not used up. */
 		thread_set_state(prev, THREAD_READY);
@@ -110,12 +114,12 @@ void sched_switch(void)
 
 void sched_yield(void)
 {
-	irqflags_t flags = irq_save();
+	spinflags_t flags = spin_lock(&sched_lock);
 	struct thread *self = thread_current();
 
 	self->slice_left = 0; /* go to the back of the level */
 	sched_switch();
-	irq_restore(flags);
+	spin_unlock(&sched_lock, flags);
 }
 
 void sched_tick(void)
@@ -136,18 +140,18 @@ void sched_tick(void)
 
 void sched_preempt(void)
 {
-	irqflags_t flags = irq_save();
+	spinflags_t flags = spin_lock(&sched_lock);
 
 	if (cpu_self()->need_resched)
 		sched_switch();
-	irq_restore(flags);
+	spin_unlock(&sched_lock, flags);
 }
 
 kstatus_t sched_set_priority(struct thread *t, unsigned prio)
 {
 	if (t == NULL || prio > PRIO_MAX)
 		return KEEL_ERR_INVALID;
-	irqflags_t flags = irq_save();
+	spinflags_t flags = spin_lock(&sched_lock);
 	struct cpu *c = cpu_self();
 	if (t->rq.queued) {
 		runq_remove(&c->rq, &t->rq);
@@ -159,7 +163,7 @@ kstatus_t sched_set_priority(struct thread *t, unsigned prio)
 	/* Someone may now beat the running thread, or it may have dropped below them. */
 	if (runq_highest(&c->rq) > (int)c->current->prio || c->current == c->idle)
 		c->need_resched = true;
-	irq_restore(flags);
+	spin_unlock(&sched_lock, flags);
 	sched_preempt();
 	return KEEL_OK;
 }
@@ -177,7 +181,7 @@ static void idle_loop(void *arg)
 /* For panic reports: which thread was running. */
 static void describe_current_thread(void)
 {
-	struct thread *t = cpu0.current;
+	struct thread *t = cpu_self()->current;
 
 	if (t)
 		kprintf("Thread: %s (tid %08x, priority %u)\n", t->name, t->tid, t->prio);
@@ -187,7 +191,7 @@ static void describe_current_thread(void)
 /* The boot flow becomes thread "main" in slot 0; slot 1 is the idle thread. */
 static void sched_init(void)
 {
-	struct cpu *c = &cpu0;
+	struct cpu *c = cpu_self();
 	struct thread *main = thread_slot(0), *idle = thread_slot(1);
 
 	runq_init(&c->rq);

@@ -104,7 +104,7 @@ void thread_entry(void)
 {
 	struct thread *self = thread_current();
 
-	arch_irq_enable();
+	spin_unlock_enable(&sched_lock); /* taken by the switch that started us */
 	self->fn(self->arg);
 	thread_exit(0);
 }
@@ -122,11 +122,11 @@ kstatus_t thread_create(const char *name, void (*fn)(void *), void *arg, unsigne
 {
 	if (fn == NULL || prio > PRIO_MAX)
 		return KEEL_ERR_INVALID;
-	irqflags_t flags = irq_save();
+	spinflags_t flags = spin_lock(&sched_lock);
 	int slot = find_free_slot();
 	void *stack = slot < 0 ? NULL : kstack_alloc((unsigned)slot);
 	if (stack == NULL) {
-		irq_restore(flags);
+		spin_unlock(&sched_lock, flags);
 		return KEEL_ERR_NO_MEMORY;
 	}
 	struct thread *t = &threads[slot];
@@ -138,7 +138,7 @@ kstatus_t thread_create(const char *name, void (*fn)(void *), void *arg, unsigne
 	if (out)
 		*out = t->tid;
 	sched_make_ready(t); /* FREE -> READY; may ask to preempt us */
-	irq_restore(flags);
+	spin_unlock(&sched_lock, flags);
 	sched_preempt();
 	return KEEL_OK;
 }
@@ -148,7 +148,7 @@ void thread_exit(int code)
 {
 	struct thread *self = thread_current();
 
-	irq_save();
+	spin_lock(&sched_lock);          /* never released here: the next thread does */
 	assert(TID_SLOT(self->tid) > 1); /* the boot and idle threads never exit */
 	self->exit_code = code;
 	thread_set_state(self, THREAD_DEAD);
@@ -157,7 +157,7 @@ void thread_exit(int code)
 	panic("thread_exit: a dead thread ran again");
 }
 
-/* Free a DEAD thread's slot and stack. Interrupts off. */
+/* Free a DEAD thread's slot and stack. sched_lock held. */
 static void thread_reap(struct thread *t)
 {
 	kstack_free(TID_SLOT(t->tid), t->stack);
@@ -180,7 +180,7 @@ static kstatus_t join_allowed(struct thread *t)
 
 kstatus_t thread_join(tid_t tid, int *code, uint64_t timeout_us)
 {
-	irqflags_t flags = irq_save();
+	spinflags_t flags = spin_lock(&sched_lock);
 	struct thread *t = thread_lookup(tid);
 	kstatus_t s = join_allowed(t);
 
@@ -194,6 +194,6 @@ kstatus_t thread_join(tid_t tid, int *code, uint64_t timeout_us)
 			*code = t->exit_code;
 		thread_reap(t);
 	}
-	irq_restore(flags);
+	spin_unlock(&sched_lock, flags);
 	return s;
 }

@@ -16,7 +16,7 @@
 #include <keel/sched.h>
 #include <keel/timer.h>
 
-/* Pending timers; guarded by disabling interrupts. */
+/* Pending timers and the tick count; guarded by sched_lock. */
 static struct timerq pending;
 static volatile uint64_t ticks;
 
@@ -27,9 +27,9 @@ uint64_t timer_read_us(void)
 
 uint64_t timer_ticks(void)
 {
-	irqflags_t flags = irq_save(); /* a 64-bit read is two loads on i386 */
+	spinflags_t flags = spin_lock(&sched_lock); /* a 64-bit read is two loads on i386 */
 	uint64_t n = ticks;
-	irq_restore(flags);
+	spin_unlock(&sched_lock, flags);
 	return n;
 }
 
@@ -41,13 +41,13 @@ uint64_t timer_deadline(uint64_t us)
 
 kstatus_t timer_arm(struct timer *t, uint64_t deadline_us)
 {
-	assert(!irq_enabled());
+	assert(spin_held(&sched_lock));
 	return timerq_insert(&pending, t, deadline_us);
 }
 
 bool timer_cancel(struct timer *t)
 {
-	assert(!irq_enabled());
+	assert(spin_held(&sched_lock));
 	return timerq_remove(&pending, t);
 }
 
@@ -55,12 +55,14 @@ bool timer_cancel(struct timer *t)
 void timer_tick(void)
 {
 	uint64_t now = arch_clock_us();
+	spinflags_t flags = spin_lock(&sched_lock);
 	struct timer *t;
 
 	ticks++;
 	while ((t = timerq_pop_due(&pending, now)) != NULL)
 		t->fn(t);
 	sched_tick();
+	spin_unlock(&sched_lock, flags);
 }
 /* [timer_tick] */
 
@@ -75,7 +77,7 @@ kstatus_t thread_sleep_us(uint64_t us)
 		sched_yield();
 		return KEEL_OK;
 	}
-	irqflags_t flags = irq_save();
+	spinflags_t flags = spin_lock(&sched_lock);
 	struct thread *self = thread_current();
 	self->timer.fn = sleep_done;
 	kstatus_t s = timer_arm(&self->timer, timer_deadline(us));
@@ -83,7 +85,7 @@ kstatus_t thread_sleep_us(uint64_t us)
 		thread_set_state(self, THREAD_SLEEPING);
 		sched_switch();
 	}
-	irq_restore(flags);
+	spin_unlock(&sched_lock, flags);
 	return s;
 }
 

@@ -5,7 +5,7 @@
  * and arms its own timer if the wait has a timeout. Whichever comes first
  * wins: a wake-up cancels the timer, the timer takes the thread off the
  * queue. Either way the thread is made READY with a status saying which.
- * Interrupts are off throughout, so the two can never both happen.
+ * Both happen under sched_lock, so the two can never both happen.
  */
 #include <keel/irq.h>
 #include <keel/panic.h>
@@ -37,7 +37,7 @@ kstatus_t waitq_wait(struct waitq *wq, uint64_t timeout_us)
 {
 	struct thread *self = thread_current();
 
-	assert(!irq_enabled());
+	assert(spin_held(&sched_lock));
 	if (timeout_us == 0)
 		return KEEL_ERR_TIMED_OUT; /* a poll: never block */
 	list_push_tail(&wq->waiters, &self->wait_link);
@@ -60,7 +60,7 @@ unsigned waitq_wake_one(struct waitq *wq)
 {
 	struct list *first = list_first(&wq->waiters);
 
-	assert(!irq_enabled());
+	assert(spin_held(&sched_lock));
 	if (first == NULL)
 		return 0;
 	wake(list_entry(first, struct thread, wait_link), KEEL_OK);

@@ -876,6 +876,8 @@ static void transfer_moves_ownership_without_freeing(void **state)
 	for (pfn_t i = 0; i < 4; i++)
 		assert_int_equal(pmm_owner_of(p, four + i), OWNER_HEAP);
 	assert_int_equal(pmm_free_frames(p), free_before - 5); /* nothing was freed */
+	pfn_t gone = alloc_ok(p, 0, PMM_ZONE_ANY, OWNER_TEST);
+	assert_int_equal(pmm_free(p, gone, 0, OWNER_TEST), KEEL_OK);
 	assert_int_equal(pmm_set_limit(p, OWNER_TEST, 3), KEEL_OK);
 	snapshot_take(&s, p);
 	assert_int_equal(pmm_transfer(p, one, 0, OWNER_KERNEL, OWNER_TEST), KEEL_ERR_DENIED);
@@ -886,6 +888,9 @@ static void transfer_moves_ownership_without_freeing(void **state)
 	                 KEEL_ERR_INVALID);
 	assert_int_equal(pmm_transfer(p, 0xfffff000u, 0, OWNER_HEAP, OWNER_TEST), KEEL_ERR_RANGE);
 	assert_int_equal(pmm_transfer(p, four, 2, OWNER_HEAP, OWNER_TEST), KEEL_ERR_NO_MEMORY);
+	assert_int_equal(pmm_transfer(p, four + 1, 1, OWNER_HEAP, OWNER_TEST), KEEL_ERR_ALIGN);
+	/* A free block is not anybody's to give, and strict mode does not stop on it. */
+	assert_int_equal(pmm_transfer(p, gone, 0, OWNER_TEST, OWNER_HEAP), KEEL_ERR_FREED);
 	expect_unchanged(&s, p);
 	snapshot_drop(&s);
 	assert_int_equal(pmm_set_limit(p, OWNER_TEST, 0), KEEL_OK);

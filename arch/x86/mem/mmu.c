@@ -31,24 +31,40 @@ static kstatus_t table_alloc(owner_t owner, uint32_t *tables, paddr_t *pa)
 	return KEEL_OK;
 }
 
+/* [pae_path] */
+/*
+ * The one walk of the tables: the entries on the way to @va in @root's
+ * tables. path->pdpte always; path->pde when the PDPT entry is present;
+ * path->pte when the directory entry points at a page table (not for a
+ * 2 MiB page, or nothing). Reads only. Every use below starts here:
+ * finding an entry, making a page table, translating, printing a walk.
+ */
+struct pae_path {
+	pte_t *pdpte, *pde, *pte;
+};
+
+static void pae_path(paddr_t root, uintptr_t va, struct pae_path *p)
+{
+	p->pdpte = &pae_pdpt(root)[PDPT_INDEX(va)];
+	p->pde = (*p->pdpte & PAE_P) ? &pae_table(*p->pdpte)[PD_INDEX(va)] : NULL;
+	p->pte = p->pde && (*p->pde & PAE_P) && !(*p->pde & PAE_PS)
+	             ? &pae_table(*p->pde)[PT_INDEX(va)]
+	             : NULL;
+}
+/* [pae_path] */
+
 /* [pte_find] */
 /*
- * The entry that maps @va in @root's tables, present or not: the page-
- * table entry, or the directory entry of a 2 MiB page. NULL if no page
- * table covers @va. Reads only: queries, unmapping and the backtrace.
+ * The entry that maps @va, present or not: the page-table entry, or the
+ * directory entry of a 2 MiB page. NULL if no page table covers @va.
+ * For queries, unmapping and the backtrace.
  */
 static pte_t *pte_find(paddr_t root, uintptr_t va)
 {
-	pte_t pdpte = pae_pdpt(root)[PDPT_INDEX(va)];
+	struct pae_path p;
 
-	if (!(pdpte & PAE_P))
-		return NULL;
-	pte_t *pde = &pae_table(pdpte)[PD_INDEX(va)];
-	if (*pde & PAE_PS)
-		return pde;
-	if (!(*pde & PAE_P))
-		return NULL;
-	return &pae_table(*pde)[PT_INDEX(va)];
+	pae_path(root, va, &p);
+	return p.pte ? p.pte : (p.pde && (*p.pde & PAE_PS)) ? p.pde : NULL;
 }
 /* [pte_find] */
 
@@ -60,22 +76,23 @@ static pte_t *pte_find(paddr_t root, uintptr_t va)
  */
 static kstatus_t pte_walk(paddr_t root, uintptr_t va, owner_t owner, uint32_t *tables, pte_t **out)
 {
-	/* LAB 2: walk the page tables, making a page table where one is missing */
-	pte_t pdpte = pae_pdpt(root)[PDPT_INDEX(va)];
-	if (!(pdpte & PAE_P))
+	/* LAB 2: make the page table a mapping needs, where the walk finds none */
+	struct pae_path p;
+	pae_path(root, va, &p);
+	if (p.pde == NULL)
 		return KEEL_ERR_NOT_FOUND; /* every space has its four directories */
-	pte_t *pde = &pae_table(pdpte)[PD_INDEX(va)];
-	if (*pde & PAE_PS)
+	if (*p.pde & PAE_PS)
 		return KEEL_ERR_EXISTS;
-	if (!(*pde & PAE_P)) {
+	if (p.pte == NULL) {
 		paddr_t pt;
 		kstatus_t st = table_alloc(owner, tables, &pt);
 		if (st != KEEL_OK)
 			return st;
 		/* Rights are checked at every level: the directory grants all, the page decides. */
-		*pde = pt | PAE_P | PAE_RW | (va < VM_KERNEL_BASE ? PAE_US : 0);
+		*p.pde = pt | PAE_P | PAE_RW | (va < VM_KERNEL_BASE ? PAE_US : 0);
+		p.pte = &pae_table(*p.pde)[PT_INDEX(va)];
 	}
-	*out = &pae_table(*pde)[PT_INDEX(va)];
+	*out = p.pte;
 	return KEEL_OK;
 	/* LAB 2 STUB
 	(void)root;
@@ -152,17 +169,16 @@ static unsigned flags_of(pte_t e)
 
 kstatus_t arch_vm_query(paddr_t root, uintptr_t va, paddr_t *pa, unsigned *flags)
 {
-	const pte_t *pte = pte_find(root, va);
+	struct pae_path p;
 
-	if (pte == NULL || !(*pte & PAE_P))
+	pae_path(root, va, &p);
+	const pte_t *leaf = p.pte ? p.pte : p.pde;
+	if (leaf == NULL || !(*leaf & PAE_P))
 		return KEEL_ERR_NOT_FOUND;
-	pte_t e = *pte;
+	pte_t e = *leaf;
 	uint32_t page_mask = (e & PAE_PS) ? PAE_LARGE_BYTES - 1 : PAGE_BYTES - 1;
-	if (!(e & PAE_PS)) {
-		/* The CPU grants write and user access only if the directory entry does too. */
-		pte_t pde = pae_table(pae_pdpt(root)[PDPT_INDEX(va)])[PD_INDEX(va)];
-		e &= pde | ~(PAE_RW | PAE_US);
-	}
+	if (p.pte) /* the CPU grants write and user access only if the directory entry does too */
+		e &= *p.pde | ~(PAE_RW | PAE_US);
 	if (pa)
 		*pa = (e & PAE_ADDR & ~(pte_t)page_mask) | (va & page_mask);
 	if (flags)
@@ -231,20 +247,17 @@ static void walk_line(const char *level, unsigned index, const pte_t *at, bool l
 /* [walk_print] */
 void arch_vm_walk_print(paddr_t root, uintptr_t va)
 {
-	const pte_t *pdpte = &pae_pdpt(root)[PDPT_INDEX(va)];
+	struct pae_path p;
 
+	pae_path(root, va, &p);
 	kprintf("walk of 0x%08x: CR3 -> PDPT at 0x%08x\n", (unsigned)va, (unsigned)root);
 	/* A PDPT entry has no rights bits: present or not, and where its directory is. */
 	kprintf("  PDPT[%3u] at 0x%08x = 0x%016llx  %s 0x%llx\n", PDPT_INDEX(va),
-	        (unsigned)((uintptr_t)pdpte - KERNEL_VBASE), (unsigned long long)*pdpte,
-	        *pdpte & PAE_P ? "present -> directory" : "not present", *pdpte & PAE_ADDR);
-	if (!(*pdpte & PAE_P))
-		return;
-	const pte_t *pde = &pae_table(*pdpte)[PD_INDEX(va)];
-	walk_line("PD", PD_INDEX(va), pde, (*pde & PAE_PS) != 0);
-	if (!(*pde & PAE_P) || (*pde & PAE_PS))
-		return;
-	const pte_t *pte = &pae_table(*pde)[PT_INDEX(va)];
-	walk_line("PT", PT_INDEX(va), pte, true);
+	        (unsigned)((uintptr_t)p.pdpte - KERNEL_VBASE), (unsigned long long)*p.pdpte,
+	        *p.pdpte & PAE_P ? "present -> directory" : "not present", *p.pdpte & PAE_ADDR);
+	if (p.pde)
+		walk_line("PD", PD_INDEX(va), p.pde, (*p.pde & PAE_PS) != 0);
+	if (p.pte)
+		walk_line("PT", PT_INDEX(va), p.pte, true);
 }
 /* [walk_print] */

@@ -6,12 +6,17 @@
  * policy (W^X, which ranges a space may map); a port implements the page
  * tables behind it. A space is named by the physical address of its
  * top-level table (its root). Table frames are charged to the owner given.
- * Every function is called with interrupts off.
+ * Every function is called with the VM lock held (interrupts off).
+ *
+ * The port's layout constants (ARCH_VM_KERNEL_BASE, ARCH_ZONE_DMA_END,
+ * ARCH_PAGING_NAME, ...) come from its port/layout.h, included here:
+ * vm.h and pmm.h name them, so a second port changes no generic file.
  */
 #ifndef KEEL_ARCH_VM_H
 #define KEEL_ARCH_VM_H
 
 #include <keel/pmm.h>
+#include <port/layout.h>
 #include <stdbool.h>
 #include <stdint.h>
 

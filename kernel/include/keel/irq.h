@@ -7,9 +7,9 @@
  * driver registers one handler per line. The table is fixed-size and
  * filled at start-up, so dispatch is an array index: O(1).
  *
- * Interrupt-flag discipline: code that shares data with an interrupt
- * handler brackets its access with irq_save() / irq_restore(). The saved
- * value restores the flag as it was, so the pair nests.
+ * Code that shares data with an interrupt handler protects it with a
+ * spinlock_t (spinlock.h), which also turns interrupts off while held;
+ * nothing else in the kernel touches the interrupt flag for that.
  */
 #ifndef KEEL_IRQ_H
 #define KEEL_IRQ_H
@@ -38,15 +38,6 @@ void irq_dispatch(unsigned irq);
 
 /** @brief How many interrupts line @p irq has delivered (0 for a bad line). */
 unsigned long irq_count(unsigned irq);
-
-/** @brief Saved interrupt state, from irq_save(). */
-typedef unsigned long irqflags_t;
-
-/** @brief Disable interrupts and return the previous state. Any context. */
-irqflags_t irq_save(void);
-
-/** @brief Restore the state irq_save() returned. */
-void irq_restore(irqflags_t flags);
 
 /** @brief True if interrupts are enabled on this CPU. */
 bool irq_enabled(void);

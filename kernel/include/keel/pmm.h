@@ -27,6 +27,7 @@
 #define KEEL_PMM_H
 
 #include <keel/status.h>
+#include <port/layout.h> /* the port's zone boundary, ARCH_ZONE_DMA_END */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -62,15 +63,16 @@ enum pmm_owner {
 	PMM_OWNERS = 32,       /**< Owner ids are below this. */
 };
 
-/** @brief Memory zones: DMA (below 16 MiB, for ISA devices) and normal. */
+/** @brief Memory zones: DMA (below the port's ARCH_ZONE_DMA_END, on a PC
+ * the 16 MiB ISA devices reach) and normal. */
 enum pmm_zone_id {
 	ZONE_DMA = 0,    /**< Frames below ZONE_DMA_END: ISA DMA can reach them. */
 	ZONE_NORMAL = 1, /**< Every other frame the allocator manages. */
 	ZONE_COUNT = 2,
 };
 
-/** @brief The first pfn above the DMA zone (16 MiB). */
-#define ZONE_DMA_END ((pfn_t)(0x1000000u >> FRAME_SHIFT))
+/** @brief The first pfn above the DMA zone (the port's ARCH_ZONE_DMA_END). */
+#define ZONE_DMA_END ((pfn_t)(ARCH_ZONE_DMA_END >> FRAME_SHIFT))
 
 /** @brief Zone masks for pmm_alloc(): which zones a block may come from. */
 enum pmm_zones {
@@ -181,10 +183,14 @@ kstatus_t pmm_set_limit(struct pmm *p, owner_t owner, uint32_t frames);
 /**
  * @brief Give the allocated block of 2^@p order frames at @p pfn from
  * @p from to @p to, without freeing it (for caches and accounting).
+ * The block is checked exactly as pmm_free() checks it, but misuse is
+ * only returned, never asserted.
  * @return KEEL_OK; KEEL_ERR_INVALID (order too large, @p to cannot own
  *         frames, or @p pfn does not start a block of that order);
- *         KEEL_ERR_RANGE; KEEL_ERR_DENIED if @p from does not hold it;
- *         KEEL_ERR_NO_MEMORY if @p to's limit would be passed. O(2^@p order).
+ *         KEEL_ERR_RANGE; KEEL_ERR_ALIGN; KEEL_ERR_FREED if the block is
+ *         free; KEEL_ERR_DENIED if @p from does not hold it;
+ *         KEEL_ERR_NO_MEMORY if @p to's limit would be passed. Nothing
+ *         changes on error. O(2^@p order).
  */
 kstatus_t pmm_transfer(struct pmm *p, pfn_t pfn, unsigned order, owner_t from, owner_t to);
 

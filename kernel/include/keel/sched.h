@@ -22,6 +22,7 @@
 
 #include <keel/list.h>
 #include <keel/runq.h>
+#include <keel/spinlock.h>
 #include <keel/thread.h>
 #include <keel/wait.h>
 #include <stdbool.h>
@@ -29,7 +30,11 @@
 /** @brief Timer ticks in one round-robin time slice. */
 #define SCHED_SLICE_TICKS 4
 
-/** @brief The scheduler's state for one CPU. Guarded by disabling interrupts. */
+/**
+ * @brief Everything one CPU owns, reached only through cpu_self().
+ * The scheduler's fields are guarded by sched_lock; the lock stack is
+ * the CPU's own (only its code touches it, with interrupts off).
+ */
 struct cpu {
 	struct runq rq;         /**< READY threads of this CPU. */
 	struct thread *current; /**< The RUNNING thread. */
@@ -39,21 +44,36 @@ struct cpu {
 	uint64_t switches;    /**< Context switches so far. */
 	uint64_t switched_at; /**< Clock (µs) at the last switch, for CPU-time accounting. */
 	unsigned id;          /**< CPU number. */
+	const spinlock_t *held[SPINLOCK_DEPTH_MAX]; /**< Locks this CPU holds, first taken first. */
+	unsigned locks_held;                        /**< How many entries of held[] are in use. */
 };
 
-/** @brief This CPU's scheduler state. Interrupts off, or it may change under you (slice 7). */
+/**
+ * @brief The scheduler's lock: it guards every thread's state and queue
+ * links, each CPU's run queue and need_resched, the wait queues and the
+ * timer queue. Held across every context switch: the thread that calls
+ * sched_switch() took it, the thread that runs next releases it (a new
+ * thread in thread_entry()). Rank LOCK_RANK_SCHED, the lowest.
+ */
+extern spinlock_t sched_lock;
+
+/**
+ * @brief This CPU's struct cpu: the only way to reach per-CPU data. Call
+ * with interrupts off (a lock held), or the thread may move to another
+ * CPU under you (slice 7).
+ */
 struct cpu *cpu_self(void);
 
 /**
  * @brief The thread to run next on @p c: the first of its highest READY
- * level, taken off the queue, or the idle thread. O(1). Interrupts off.
+ * level, taken off the queue, or the idle thread. O(1). sched_lock held.
  */
 struct thread *sched_pick_next(struct cpu *c);
 
 /**
  * @brief Give the CPU to the best READY thread. The caller has already
  * set the current thread's state (RUNNING to stay runnable, BLOCKED,
- * SLEEPING or DEAD to leave). Interrupts off; returns when this thread
+ * SLEEPING or DEAD to leave). sched_lock held; returns when this thread
  * runs again (never if DEAD).
  */
 void sched_switch(void);
@@ -63,7 +83,7 @@ void sched_yield(void);
 
 /**
  * @brief Make @p t READY and queue it; ask for a switch if it beats the
- * running thread. Interrupts off. Used by wake-ups and thread_create().
+ * running thread. sched_lock held. Used by wake-ups and thread_create().
  */
 void sched_make_ready(struct thread *t);
 

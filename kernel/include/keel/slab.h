@@ -18,12 +18,13 @@
  * leak report lists the objects still allocated, with where they were
  * allocated.
  *
- * Every function here may be called from any context: each runs with
- * interrupts off for its duration. None blocks.
+ * Every function here may be called from any context: each holds
+ * slab_lock (interrupts off) for its duration. None blocks.
  */
 #ifndef KEEL_SLAB_H
 #define KEEL_SLAB_H
 
+#include <keel/spinlock.h>
 #include <keel/status.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,6 +43,12 @@
 #define SLAB_MAX_OBJECT 2048
 
 struct slab;
+
+/**
+ * @brief Guards every cache's slabs, lists and counters, and the list of
+ * caches. Rank LOCK_RANK_HEAP: a cache that grows takes frame_lock inside.
+ */
+extern spinlock_t slab_lock;
 
 /** @brief A list of slabs (doubly linked through struct slab). */
 struct slab_list {

@@ -115,7 +115,7 @@ struct thread *thread_slot(unsigned slot);
 
 /**
  * @brief Move @p t to @p to, asserting the transition is in the life cycle.
- * Interrupts off. The scheduler and wait queues call this; nothing else should.
+ * sched_lock held. The scheduler and wait queues call this; nothing else should.
  */
 void thread_set_state(struct thread *t, enum thread_state to);
 
@@ -128,7 +128,9 @@ void thread_setup(struct thread *t, unsigned slot, const char *name, unsigned pr
 
 /**
  * @brief Where every thread starts: its first switch returns here with
- * interrupts off. Enables them, runs fn(arg), then thread_exit(0).
+ * sched_lock held and interrupts off (the switch that started it took
+ * them). Releases the lock, enables interrupts, runs fn(arg), then
+ * thread_exit(0).
  */
 void thread_entry(void);
 

@@ -35,11 +35,11 @@ uint64_t timer_ticks(void);
  * @brief Arm @p t to call its function at @p deadline_us (timer_read_us time).
  * A deadline in the past fires on the next tick.
  * @return KEEL_OK; KEEL_ERR_BUSY if @p t is pending; KEEL_ERR_NO_MEMORY if
- *         TIMERQ_MAX timers are pending. Interrupts off.
+ *         TIMERQ_MAX timers are pending. sched_lock held.
  */
 kstatus_t timer_arm(struct timer *t, uint64_t deadline_us);
 
-/** @brief Disarm @p t. @return true if it was pending. Interrupts off. */
+/** @brief Disarm @p t. @return true if it was pending. sched_lock held. */
 bool timer_cancel(struct timer *t);
 
 /** @brief The deadline @p us from now, saturating instead of wrapping. */

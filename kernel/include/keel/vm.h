@@ -2,11 +2,13 @@
  * @file vm.h
  * @brief Address spaces: what each virtual page maps to, and with what rights.
  *
- * An address space is a tree of page tables. The top quarter of every
- * space, from VM_KERNEL_BASE up, is the kernel: the same page tables in
- * every space, so the kernel is mapped everywhere and switching spaces
- * never touches it (its pages are global, so the TLB keeps them across a
- * switch too). The lower three quarters are the space's own: user pages.
+ * An address space is a tree of page tables. The top of every space,
+ * from VM_KERNEL_BASE up, is the kernel: the same page tables in every
+ * space, so the kernel is mapped everywhere and switching spaces never
+ * touches it (its pages are global, so the TLB keeps them across a switch
+ * too). Everything below is the space's own: user pages. The port fixes
+ * the numbers (on x86, the kernel has the top quarter); they come from
+ * its port/layout.h through arch_vm.h.
  *
  * The kernel half holds, from the bottom: the direct map of physical
  * memory (physical address p at VM_KERNEL_BASE + p, up to
@@ -19,31 +21,32 @@
  * the page tables makes the refusal mean something to the CPU.
  *
  * vm_map() and vm_unmap() are not real-time operations: they may take
- * frames for page tables. Every function runs with interrupts off for its
- * duration; none blocks. Errors leave the space as it was.
+ * frames for page tables. Every function holds the VM lock (interrupts
+ * off) for its duration; none blocks. Errors leave the space as it was.
  */
 #ifndef KEEL_VM_H
 #define KEEL_VM_H
 
+#include <keel/arch_vm.h>
 #include <keel/pmm.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /** @brief Bytes in a page (the CPU's smallest mapping). */
-#define PAGE_BYTES 4096u
+#define PAGE_BYTES ARCH_PAGE_BYTES
 /** @brief The first kernel address: everything above is the kernel half. */
-#define VM_KERNEL_BASE 0xC0000000u
-/** @brief The direct map covers at most this much physical memory (512 MiB). */
-#define VM_DIRECT_MAX 0x20000000u
+#define VM_KERNEL_BASE ARCH_VM_KERNEL_BASE
+/** @brief The direct map covers at most this much physical memory. */
+#define VM_DIRECT_MAX ARCH_VM_DIRECT_MAX
 /** @brief The lowest user address: page 0 is never mapped, so NULL faults. */
-#define VM_USER_BASE 0x00001000u
+#define VM_USER_BASE ARCH_VM_USER_BASE
 /** @brief One past the highest user address. */
 #define VM_USER_END VM_KERNEL_BASE
 /** @brief Where guarded kernel stacks live (kernel half, above the direct map). */
-#define VM_KSTACK_BASE 0xE0000000u
+#define VM_KSTACK_BASE ARCH_VM_KSTACK_BASE
 /** @brief One past the stack area. */
-#define VM_KSTACK_END 0xE1000000u
+#define VM_KSTACK_END ARCH_VM_KSTACK_END
 
 /** @brief Rights and attributes of a mapping; read is always allowed. */
 enum vm_flags {

@@ -24,26 +24,26 @@ void waitq_init(struct waitq *wq);
 /**
  * @brief Block the calling thread on @p wq until woken or @p timeout_us passes.
  *
- * Interrupts must be off: check the condition you wait for and call this
- * without enabling them in between, so a wake-up cannot slip between the
- * check and the sleep. They are off again when this returns.
+ * Hold sched_lock: check the condition you wait for and call this
+ * without releasing it in between, so a wake-up cannot slip between the
+ * check and the sleep. The lock is held again when this returns.
  * @param timeout_us TIMEOUT_NEVER to wait for ever; 0 returns at once.
  * @return KEEL_OK when woken; KEEL_ERR_TIMED_OUT when the timeout expired.
  */
 kstatus_t waitq_wait(struct waitq *wq, uint64_t timeout_us);
 
 /**
- * @brief Wake the longest-waiting thread. Interrupts off.
+ * @brief Wake the longest-waiting thread. sched_lock held.
  *
  * A woken thread of higher priority than the caller is only marked to
  * run (need_resched): from thread context, call sched_preempt() after
- * restoring interrupts to switch to it at once; from an interrupt, the
+ * releasing sched_lock to switch to it at once; from an interrupt, the
  * way out of the interrupt does it.
  * @return 1 if a thread was woken, else 0.
  */
 unsigned waitq_wake_one(struct waitq *wq);
 
-/** @brief Wake every waiting thread. @return how many. Interrupts off. */
+/** @brief Wake every waiting thread. @return how many. sched_lock held. */
 unsigned waitq_wake_all(struct waitq *wq);
 
 #endif

@@ -82,7 +82,7 @@ static void pick_bench(unsigned n)
 	c.idle = &fake[0];
 	for (unsigned i = 0; i < n; i++)
 		runq_push(&c.rq, &fake[i].rq, (uint8_t)((i * 97 + 13) % 256));
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	for (unsigned i = 0; i < KBENCH_SAMPLES; i++) {
 		uint64_t t0 = kbench_begin();
 		struct thread *t = sched_pick_next(&c);
@@ -90,7 +90,7 @@ static void pick_bench(unsigned n)
 		kbench_sample(t1 - t0);
 		runq_push(&c.rq, &t->rq, t->rq.prio); /* put it back, untimed */
 	}
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 }
 
 KBENCH(sched_pick_next_1)

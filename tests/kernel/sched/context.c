@@ -15,6 +15,7 @@
 #include <keel/arch.h>
 #include <keel/irq.h>
 #include <keel/ktest.h>
+#include <keel/sched.h>
 
 #define STACK_WORDS 1024
 
@@ -129,12 +130,12 @@ KTEST(context, first_switch_runs_the_entry)
 {
 	uint32_t *top = &stacks[0][STACK_WORDS];
 	uintptr_t sp = arch_context_init(top, enter_and_go_back);
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 
 	entered = 0;
 	ktest_ctx_other_sp = 0;
 	arch_context_switch(&ktest_ctx_main_sp, sp);
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	KT_EXPECT_EQ(entered, 1);
 	/* Each side's stack pointer was stored where it asked, within its stack. */
 	KT_EXPECT(ktest_ctx_other_sp > (uintptr_t)stacks[0] && ktest_ctx_other_sp < (uintptr_t)top);
@@ -153,9 +154,9 @@ KTEST(context, restores_the_init_frame)
 	sp[1] = 0x0e51;
 	sp[2] = 0x0eb8;
 	sp[3] = 0x0eb9;
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	arch_context_switch(&ktest_ctx_main_sp, (uintptr_t)sp);
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	KT_EXPECT_EQ(ktest_ctx_regs[0], 0x0ed1); /* edi */
 	KT_EXPECT_EQ(ktest_ctx_regs[1], 0x0e51); /* esi */
 	KT_EXPECT_EQ(ktest_ctx_regs[2], 0x0eb8); /* ebx */
@@ -168,10 +169,10 @@ KTEST(context, restores_the_init_frame)
 static void round_trip_with_magic(uint32_t *out)
 {
 	uintptr_t sp = arch_context_init(&stacks[1][STACK_WORDS], ktest_ctx_clobber_entry);
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 
 	ktest_ctx_switch_with_magic(&ktest_ctx_main_sp, sp, out);
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 }
 
 KTEST(context, saves_the_init_frame)
@@ -230,7 +231,7 @@ static void turn_b(void)
 
 KTEST(context, three_stacks_take_turns)
 {
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 
 	nturns = 0;
 	sp_a = arch_context_init(&stacks[0][STACK_WORDS], turn_a);
@@ -239,7 +240,7 @@ KTEST(context, three_stacks_take_turns)
 		took_turn(0, mine);
 		arch_context_switch(&sp_main, sp_a);
 	}
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	KT_ASSERT_EQ(nturns, 3 * TURNS);
 	/* main, a, b, main, a, b, ...: each counting its own turns on its own stack. */
 	for (unsigned i = 0; i < 3 * TURNS; i++) {

@@ -29,12 +29,12 @@ static void spin(void *arg)
 static uint64_t fewest_slices(const tid_t *tids)
 {
 	uint64_t fewest = UINT64_MAX;
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 
 	for (unsigned i = 0; i < SPINNERS; i++)
 		if (thread_lookup(tids[i])->slices < fewest)
 			fewest = thread_lookup(tids[i])->slices;
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	return fewest;
 }
 
@@ -50,10 +50,10 @@ KTEST(sched, round_robin_is_fair_within_one_slice)
 	/* A sleep that fails would leave the spinners no turn: stop waiting. */
 	while (slept == KEEL_OK && fewest_slices(tids) < ROUNDS)
 		slept = thread_sleep_us(1000000 / TIMER_HZ);
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	for (unsigned i = 0; i < SPINNERS; i++)
 		slices[i] = thread_lookup(tids[i])->slices;
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	stop = true;
 	for (unsigned i = 0; i < SPINNERS; i++)
 		KT_EXPECT_EQ(thread_join(tids[i], 0, TIMEOUT_NEVER), KEEL_OK);

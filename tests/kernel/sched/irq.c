@@ -1,8 +1,9 @@
 /*
- * irq.c - in-kernel tests of interrupt registration and the flag discipline.
+ * irq.c - in-kernel tests of interrupt registration and the interrupted registers.
  */
 #include <keel/irq.h>
 #include <keel/ktest.h>
+#include <keel/sched.h>
 #include <keel/timer.h>
 
 static void ignore(unsigned irq, void *ctx)
@@ -27,18 +28,6 @@ KTEST(irq, one_handler_per_line)
 	KT_EXPECT_EQ(irq_unregister(5), KEEL_ERR_NOT_FOUND);
 }
 
-KTEST(irq, save_restore_nests)
-{
-	KT_ASSERT(irq_enabled());
-	irqflags_t outer = irq_save();
-	KT_EXPECT(!irq_enabled());
-	irqflags_t inner = irq_save();
-	irq_restore(inner);
-	KT_EXPECT(!irq_enabled()); /* the inner restore keeps them off */
-	irq_restore(outer);
-	KT_EXPECT(irq_enabled());
-}
-
 KTEST(irq, ticks_preserve_the_interrupted_registers)
 {
 	uint64_t start = timer_ticks();
@@ -52,13 +41,13 @@ KTEST(irq, ticks_preserve_the_interrupted_registers)
 		b ^= a >> 3;
 		n++;
 	}
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	uint32_t a2 = 1, b2 = 2;
 	for (uint32_t i = 0; i < n; i++) {
 		a2 = a2 * 1103515245u + 12345u;
 		b2 ^= a2 >> 3;
 	}
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	KT_EXPECT_EQ(a, a2);
 	KT_EXPECT_EQ(b, b2);
 	KT_EXPECT(n > 0);

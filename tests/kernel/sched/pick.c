@@ -16,9 +16,9 @@ static struct cpu cpu;
 static struct thread fake[FAKES], idle;
 
 /* An empty private CPU, interrupts off (the contract of sched_pick_next). */
-static irqflags_t setup(void)
+static spinflags_t setup(void)
 {
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 
 	runq_init(&cpu.rq);
 	cpu.idle = &idle;
@@ -75,14 +75,14 @@ KTEST(pick, highest_level_first)
 {
 	static const unsigned prios[FAKES] = {5, 200, 31, 32, 255, 0, 64, 63};
 	static const int order[FAKES] = {4, 1, 6, 7, 3, 2, 0, 5};
-	irqflags_t f = setup();
+	spinflags_t f = setup();
 	int got[FAKES + 1];
 
 	for (unsigned i = 0; i < FAKES; i++)
 		ready(i, prios[i]);
 	for (unsigned i = 0; i <= FAKES; i++)
 		got[i] = pick();
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	for (unsigned i = 0; i < FAKES; i++)
 		expect_picked(__LINE__, i, got[i], order[i]);
 	expect_picked(__LINE__, FAKES, got[FAKES], FAKES); /* the queue is empty: idle */
@@ -90,7 +90,7 @@ KTEST(pick, highest_level_first)
 
 KTEST(pick, fifo_within_a_level)
 {
-	irqflags_t f = setup();
+	spinflags_t f = setup();
 	int got[6];
 
 	for (unsigned i = 0; i < 4; i++)
@@ -102,7 +102,7 @@ KTEST(pick, fifo_within_a_level)
 	ready(5, 41); /* a better thread arrives between two picks */
 	for (unsigned i = 2; i < 6; i++)
 		got[i] = pick();
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	static const int order[6] = {4, 0, 5, 1, 2, 3};
 	for (unsigned i = 0; i < 6; i++)
 		expect_picked(__LINE__, i, got[i], order[i]);
@@ -110,7 +110,7 @@ KTEST(pick, fifo_within_a_level)
 
 KTEST(pick, takes_the_thread_off_the_queue)
 {
-	irqflags_t f = setup();
+	spinflags_t f = setup();
 	bool queued[3];
 	unsigned count[3];
 	int highest[3], got[3];
@@ -125,7 +125,7 @@ KTEST(pick, takes_the_thread_off_the_queue)
 		highest[i] = runq_highest(&cpu.rq);
 	}
 	bool current_kept = cpu.current == &idle;
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	for (unsigned i = 0; i < 3; i++) {
 		expect_picked(__LINE__, i, got[i], (int)i);
 		KT_EXPECT(!queued[i]);

@@ -16,10 +16,10 @@ static volatile unsigned logged;
 
 static void log_self(void *arg)
 {
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	if (logged < LOG_MAX)
 		order[logged++] = (int)(uintptr_t)arg;
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 }
 
 static void join_all(tid_t *tids, unsigned n)
@@ -81,18 +81,18 @@ static volatile bool waker_continued, seen_by_woken;
 static void high_waiter(void *arg)
 {
 	(void)arg;
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	waitq_wait(&wake_queue, TIMEOUT_NEVER);
 	seen_by_woken = waker_continued; /* must still be false: we ran first */
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 }
 
 static void low_waker(void *arg)
 {
 	(void)arg;
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	waitq_wake_one(&wake_queue);
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	sched_preempt(); /* the woken thread is better: it runs here */
 	waker_continued = true;
 }

@@ -53,9 +53,9 @@ static void sleep_then_log(void *arg)
 {
 	uint64_t us = (uint64_t)(uintptr_t)arg;
 	thread_sleep_us(us);
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	wake_order[woken++] = (int)us;
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 }
 
 KTEST(timer, sleepers_wake_in_deadline_order)
@@ -83,11 +83,11 @@ KTEST(timer, wait_times_out_not_early)
 	struct waitq wq;
 
 	waitq_init(&wq);
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	uint64_t start = timer_read_us();
 	kstatus_t s = waitq_wait(&wq, 2000);
 	uint64_t waited = timer_read_us() - start;
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	KT_EXPECT_EQ(s, KEEL_ERR_TIMED_OUT);
 	KT_EXPECT(waited >= 2000);
 	KT_EXPECT(list_empty(&wq.waiters));
@@ -98,9 +98,9 @@ KTEST(timer, wait_zero_is_a_poll)
 	struct waitq wq;
 
 	waitq_init(&wq);
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	KT_EXPECT_EQ(waitq_wait(&wq, 0), KEEL_ERR_TIMED_OUT);
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	KT_EXPECT_EQ(thread_current()->state, THREAD_RUNNING);
 }
 
@@ -110,9 +110,9 @@ static void wake_early(void *arg)
 {
 	(void)arg;
 	thread_sleep_us(1000);
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	waitq_wake_all(&early_wq);
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 }
 
 KTEST(timer, wake_beats_timeout_and_cancels_it)
@@ -121,10 +121,10 @@ KTEST(timer, wake_beats_timeout_and_cancels_it)
 
 	waitq_init(&early_wq);
 	KT_ASSERT_EQ(thread_create("waker", wake_early, 0, PRIO_MAIN + 1, &tid), KEEL_OK);
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	kstatus_t s = waitq_wait(&early_wq, 30000000);
 	bool still_armed = timer_pending(&thread_current()->timer);
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	KT_EXPECT_EQ(s, KEEL_OK);
 	KT_EXPECT(!still_armed);
 	KT_EXPECT_EQ(thread_join(tid, 0, TIMEOUT_NEVER), KEEL_OK);
@@ -135,11 +135,11 @@ KTEST(timer, timers_report_queue_errors)
 	struct timer t;
 
 	timer_init(&t, 0, 0);
-	irqflags_t f = irq_save();
+	spinflags_t f = spin_lock(&sched_lock);
 	KT_EXPECT_EQ(timer_arm(&t, UINT64_MAX), KEEL_OK);
 	KT_EXPECT_EQ(timer_arm(&t, UINT64_MAX), KEEL_ERR_BUSY);
 	KT_EXPECT(timer_cancel(&t));
 	KT_EXPECT(!timer_cancel(&t));
-	irq_restore(f);
+	spin_unlock(&sched_lock, f);
 	KT_EXPECT_EQ(timer_deadline(UINT64_MAX), UINT64_MAX);
 }
