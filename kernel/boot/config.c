@@ -40,6 +40,8 @@ const struct config_key config_keys[] = {
      "the scheduler tick: auto (local APIC timer if present) or pit"},
     {"bench", CONFIG_STRING, KEY(bench), CONFIG_TEST_MAX, 0, 0, 0,
      "run in-kernel benchmarks: all, or NAME[,...] (see make bench)"},
+    {"ktest_key", CONFIG_STRING, KEY(ktest_key), CONFIG_KEY_MAX, 0, 0, 0,
+     "the grader's key that tags test results (32 hex digits; erased at boot)"},
 };
 /* [config_keys] */
 const size_t config_key_count = sizeof(config_keys) / sizeof(config_keys[0]);

@@ -59,6 +59,7 @@ void kernel_main(void)
 {
 	config_defaults(&kconfig);
 	config_parse(&kconfig, bootinfo.cmdline, config_warning, 0);
+	ktest_prepare(); /* before any other code reads the command line */
 	if (!kconfig.vga)
 		console_enable("vga", false);
 	if (kconfig.loglevel >= 1)

@@ -10,10 +10,12 @@
  * links this file instead of the rest of the folder.
  */
 #include <keel/arch.h>
+#include <keel/config.h>
 #include <keel/kbench.h>
 #include <keel/kprintf.h>
 #include <keel/ktest.h>
 #include <keel/monitor.h>
+#include <keel/string.h>
 
 static void not_in_image(const char *what, const char *option)
 {
@@ -34,6 +36,11 @@ int kbench_run(const char *selection)
 	(void)selection;
 	not_in_image("the benchmarks are", "bench=");
 	return KEEL_EXIT_FAIL;
+}
+
+void ktest_prepare(void)
+{
+	memset(kconfig.ktest_key, 0, sizeof(kconfig.ktest_key));
 }
 
 void monitor_run(void)

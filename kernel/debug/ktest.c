@@ -174,6 +174,17 @@ static bool selection_known(const struct selection *sel)
 	return ok;
 }
 
+/* Print one result line, and the tag that vouches for it (ktest_auth.c). */
+static void result_line(const char *indent, bool ok, size_t n, const char *name, const char *sub)
+{
+	char line[KTEST_LINE_MAX + 1];
+
+	ksnprintf(line, sizeof(line), "%s %zu %s%s%s", ok ? "ok" : "not ok", n, name,
+	          sub ? "." : "", sub ? sub : "");
+	kprintf("%s%s\n", indent, line);
+	ktest_auth_line(indent, line);
+}
+
 /* [ktest_run_suite] */
 /* Run the selected cases of @p suite as one KTAP subtest; true if all passed. */
 static bool run_suite(const struct selection *sel, const char *slice, const char *suite,
@@ -189,9 +200,9 @@ static bool run_suite(const struct selection *sel, const char *slice, const char
 		current.failed = false;
 		c->fn();
 		suite_ok = suite_ok && !current.failed;
-		kprintf("    %s %zu %s\n", current.failed ? "not ok" : "ok", ++n, c->name);
+		result_line("    ", !current.failed, ++n, c->name, NULL);
 	}
-	kprintf("%s %zu %s.%s\n", suite_ok ? "ok" : "not ok", number, slice, suite);
+	result_line("", suite_ok, number, slice, suite);
 	return suite_ok;
 }
 /* [ktest_run_suite] */

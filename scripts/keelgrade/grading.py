@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .common import GradeError
+from . import reach
 from .manifest import Manifest
 from .report import num, report_gradescope, report_junit, report_text, write_reports
 from .run import Build, Outcome, build, run_tests
@@ -55,7 +56,7 @@ def grade_one(sub, name, pristine, opts, jobs):
         result.build = build(stage_dir, pristine.manifest,
                              opts.build_timeout or pristine.manifest.build_timeout, jobs)
         if result.build.ok:
-            result.outcomes = run_tests(pristine, result.build.kernel, opts, jobs)
+            result.outcomes = _test_within_reach(result, pristine, stage_dir, opts, jobs)
         else:
             why = 'build failed:\n' + result.build.errors
             result.outcomes = [Outcome(t, False, 'build error', why)
@@ -72,6 +73,30 @@ def grade_one(sub, name, pristine, opts, jobs):
         shutil.rmtree(scratch, ignore_errors=True)
     result.duration = time.monotonic() - start
     return result
+
+
+def _test_within_reach(result, pristine, tree, opts, jobs):
+    """Run the tests, but not those of a part whose file reaches too far (reach.py)."""
+    allowed = reach.load(pristine.root / 'REACH')
+    m = pristine.manifest
+    refused = {}
+    for rel, limits in allowed.items():
+        obj = tree / 'build' / 'grade' / 'obj' / f'{rel}.o'
+        if rel not in result.stage.filled and obj.is_file():
+            refused[rel] = reach.violations(obj, rel, limits, m)
+    blocked = {}
+    for part in m.parts:
+        why = [w for f in part.files for w in refused.get(f, [])]
+        if why:
+            blocked[part.id] = ('not graded: the part\'s code reaches beyond the lab\'s '
+                                '(an instructor may allow more in the manifest\'s '
+                                '[submission] section):\n' + '\n'.join(why))
+    outcomes = run_tests(pristine, result.build.kernel, opts, jobs,
+                         [t for t in m.tests if t.part not in blocked])
+    outcomes += [Outcome(t, False, 'not graded', blocked[t.part])
+                 for t in m.tests if t.part in blocked]
+    order = {t.id: i for i, t in enumerate(m.tests)}
+    return sorted(outcomes, key=lambda o: order[o.test.id])
 
 
 def _note_missing_parts(result, manifest):

@@ -8,7 +8,7 @@ when a class is graded. scripts/mklab reads manifests with this module too
 """
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .common import GradeError
@@ -46,6 +46,9 @@ class Manifest:
     build_timeout: float
     parts: list
     tests: list
+    allow_files: list = field(default_factory=list)    # more files a submission may supply
+    allow_symbols: list = field(default_factory=list)  # more symbols lab code may call
+    allow_instructions: list = field(default_factory=list)  # more privileged instructions
 
     @property
     def max_score(self):
@@ -83,8 +86,10 @@ def load_manifest(path):
     except tomllib.TOMLDecodeError as e:
         raise GradeError(f'{path}: {e}', 2)
     where = str(path)
-    _keys(m, ['lab', 'slice', 'title', 'handout', 'build', 'test', 'parts', 'tests'], where)
-    build, test = m.get('build', {}), m.get('test', {})
+    _keys(m, ['lab', 'slice', 'title', 'handout', 'build', 'test', 'parts', 'tests',
+              'submission'], where)
+    build, test, sub = m.get('build', {}), m.get('test', {}), m.get('submission', {})
+    _keys(sub, ['allow_files', 'allow_symbols', 'allow_instructions'], f'{where} [submission]')
     _keys(build, ['profile', 'timeout'], f'{where} [build]')
     _keys(test, ['timeout'], f'{where} [test]')
     default_timeout = test.get('timeout', 30)
@@ -105,7 +110,9 @@ def load_manifest(path):
                           t.get('timeout', default_timeout)))
     manifest = Manifest(path, _need(m, 'lab', int, where), _need(m, 'slice', str, where),
                         _need(m, 'title', str, where), m.get('handout', 'handout.rst'),
-                        build.get('profile', 'dev'), build.get('timeout', 300), parts, tests)
+                        build.get('profile', 'dev'), build.get('timeout', 300), parts, tests,
+                        list(sub.get('allow_files', [])), list(sub.get('allow_symbols', [])),
+                        list(sub.get('allow_instructions', [])))
     _check_manifest(manifest, where)
     return manifest
 

@@ -49,6 +49,8 @@ def find_pristine(args, tmp):
                          f'restore it: git checkout -- .grader)', 2)
     if args.base:
         base = Path(args.base).resolve()
+    if base is None:
+        base = root     # .grader/ holds the whole starting tree
     have = int((root / 'LAB').read_text().strip())
     if have != lab:
         raise GradeError(f'this tree is for lab {have} ({root / "LAB"}); it cannot grade '

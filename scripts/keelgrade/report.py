@@ -30,7 +30,7 @@ def report_text(r, full=False):
             shared = None
     else:
         out.append('BUILD FAILED; the compiler\'s first errors:')
-        out += ['    ' + line for line in r.build.errors.splitlines()]
+        out += ['    ' + line for line in _clip(r.build.errors, 30).splitlines()]
     # The first column fits the longest test id (and part title), at least 46 wide.
     w = max([46] + [len(t.id) + 2 for t in m.tests] + [len(p.title) for p in m.parts])
     out += ['', f'  {"test":<{w}} {"points":>7}  result']
@@ -43,7 +43,8 @@ def report_text(r, full=False):
             verdict = 'ok' if o.passed else f'FAIL  {o.kind}'
             out.append(f'    {o.test.id:<{w - 2}} {pts:>7}  {verdict}')
             if not o.passed and o.kind != 'build error' and o.detail != shared:
-                out += ['        ' + line for line in _clip(o.detail, 12).splitlines()]
+                lines = REASON_MAX if full else 12
+                out += ['        ' + line for line in _clip(o.detail, lines).splitlines()]
     out += [f'  {"total":<{w}} {num(r.score) + "/" + num(m.max_score):>7}']
     return '\n'.join(out) + '\n'
 
@@ -55,14 +56,15 @@ def _notes(r, n):
     if s.flat:
         notes.append('files found by name at the top of the submission: ' + ', '.join(s.flat))
     if s.filled:
-        notes.append('missing from the submission, taken from the lab\'s starting tree: '
+        notes.append('missing from the submission, the lab\'s starting version used: '
                      + _list(s.filled, n))
     if s.missing:
         notes.append('missing from the submission: ' + _list(s.missing, n))
     if s.ignored:
-        notes.append('ignored changes to files the grader provides: ' + _list(s.ignored, n))
-    if s.changed:
-        notes.append('changed outside the lab\'s own files: ' + _list(s.changed, n))
+        notes.append('not graded, the lab tree\'s copy used instead (only the lab\'s own files '
+                     'come from a submission): ' + _list(s.ignored, n))
+    if s.taken:
+        notes.append(f'took {s.taken} files from the lab tree: everything but the lab\'s own files')
     return ['Note: ' + n for n in notes]
 
 
@@ -71,11 +73,23 @@ def _list(items, n=8):
     return ', '.join(items[:n]) + more
 
 
-def _clip(text, n):
-    lines = text.rstrip().splitlines()
+# Every reason is bounded, in every report: a submission that prints
+# megabytes of stray KTAP must not make a megabyte report.
+LINE_MAX = 300      # characters of one line of a reason
+REASON_MAX = 40     # lines of a reason in the full report, JSON and JUnit
+
+
+def _clip(text, n, more='in the full report'):
+    lines = [line if len(line) <= LINE_MAX else line[:LINE_MAX] + ' ... (line cut)'
+             for line in (text or '').rstrip().splitlines()]
     if len(lines) <= n:
         return '\n'.join(lines)
-    return '\n'.join(lines[:n] + [f'... ({len(lines) - n} more lines in the full report)'])
+    return '\n'.join(lines[:n] + [f'... ({len(lines) - n} more lines {more})'])
+
+
+def bounded(text):
+    """A reason as every report may quote it: at most REASON_MAX lines of LINE_MAX."""
+    return _clip(text, REASON_MAX, 'not shown')
 
 
 def _clip_chars(text, n):
@@ -93,7 +107,7 @@ def report_gradescope(r):
     tests = []
     for pi, part in enumerate(m.parts, 1):
         for ti, o in enumerate([o for o in r.outcomes if o.test.part == part.id], 1):
-            output = 'passed' if o.passed else (o.detail or o.kind)
+            output = 'passed' if o.passed else bounded(o.detail or o.kind)
             tests.append({'name': f'{part.title}: {o.test.id}', 'number': f'{pi}.{ti}',
                           'score': o.score, 'max_score': o.test.points,
                           'status': 'passed' if o.passed else 'failed',
@@ -128,9 +142,9 @@ def report_junit(results, manifest):
                                  name=o.test.id.rsplit('.', 1)[1], time=f'{o.duration:.2f}')
             if not o.passed:
                 tag = 'error' if o.kind in ('build error', 'not graded') else 'failure'
-                first = (o.detail.splitlines() or [''])[0]
+                first = (o.detail.splitlines() or [''])[0][:LINE_MAX]
                 el = ET.SubElement(case, tag, type=o.kind, message=_x(f'{o.kind}: {first}'))
-                el.text = _x(o.detail)
+                el.text = _x(bounded(o.detail))
     ET.indent(top)
     return ET.tostring(top, encoding='unicode', xml_declaration=True) + '\n'
 

@@ -8,6 +8,7 @@ a failure is named by kind (panic, timeout, ...) for the report.
 """
 import os
 import re
+import secrets
 import selectors
 import signal
 import subprocess
@@ -126,9 +127,14 @@ KINDS = {'panic': 'panic', 'triple-fault': 'triple fault', 'reboot': 'reboot',
 
 
 def run_test(harness, kernel, test, timeout):
-    """Boot @kernel to run @test alone, within @timeout seconds."""
-    res = harness.boot(str(kernel), f'test={test.id}', timeout=timeout)
-    [r] = harness.results_from_boot(res, test.id.rsplit('.', 1)[0], [test.id])
+    """Boot @kernel to run @test alone, within @timeout seconds.
+
+    Each boot gets a fresh key: the pristine test runner tags the results
+    it prints with it, and a result without a valid tag counts as failed.
+    """
+    key = secrets.token_hex(16)
+    res = harness.boot(str(kernel), f'test={test.id} ktest_key={key}', timeout=timeout)
+    [r] = harness.results_from_boot(res, test.id.rsplit('.', 1)[0], [test.id], key=key)
     if r.ok:
         return Outcome(test, True, 'ok', '', res.duration)
     if res.outcome == 'exited' and f"unknown test '{test.id}'" in res.output:
@@ -151,6 +157,8 @@ def failure(res, reason):
         kind = 'no KTAP'
     elif reason.startswith('not run'):
         kind = 'not run'
+    elif reason.startswith('not authenticated'):
+        kind = 'forged result'
     return kind, reason
 
 
@@ -169,9 +177,11 @@ def probe_boot(harness, kernel, timeout):
     return kind, 'the kernel does not boot (every test fails the same way):\n' + why
 
 
-def run_tests(pristine, kernel, opts, jobs):
-    """Every test of the lab on @kernel, @jobs boots at a time."""
-    tests = pristine.manifest.tests
+def run_tests(pristine, kernel, opts, jobs, tests=None):
+    """The lab's tests (or @tests) on @kernel, @jobs boots at a time."""
+    tests = pristine.manifest.tests if tests is None else tests
+    if not tests:
+        return []
     limit = opts.test_timeout or max(t.timeout for t in tests)
     broken = probe_boot(pristine.harness, kernel, min(limit, PROBE_TIMEOUT))
     if broken:

@@ -1,9 +1,12 @@
-"""Staging: the submission's files laid over the pristine tree.
+"""Staging: the submission's own files laid over the pristine tree.
 
-The protected files (.grader/PROTECTED: tests, harness, manifests, build)
-always come from the pristine tree, so editing a test changes nothing; a
-file the submission lacks comes from the lab's starting tree. Every such
-decision is kept in a Stage, which the report shows as notes.
+Only the lab's files (the manifests' `files`, this lab's and earlier
+labs', and any the manifest's [submission] allow_files lists) come from a
+submission. Every other file comes from the pristine lab tree, whatever
+the submission holds: editing a test, the test runner, the harness or
+kernel_main() changes nothing. A lab file the submission lacks comes
+from the lab's starting tree (its stub). Every such decision is kept in a
+Stage, which the report shows as notes.
 """
 import hashlib
 import os
@@ -22,11 +25,11 @@ class Stage:
     """A staged tree and the notes on how it was made."""
 
     tree: Path
-    filled: list = field(default_factory=list)      # lacking, taken from the starting tree
-    missing: list = field(default_factory=list)     # lacking, and no starting tree to fill them
+    filled: list = field(default_factory=list)      # lab files lacking, taken from the starting tree
+    missing: list = field(default_factory=list)     # lab files lacking, and no starting copy
     flat: list = field(default_factory=list)        # found by name at the submission's top
-    ignored: list = field(default_factory=list)     # changes to protected files
-    changed: list = field(default_factory=list)     # edits outside the lab's own files
+    ignored: list = field(default_factory=list)     # changes outside the lab's files, not used
+    taken: int = 0                                  # files taken from the lab tree
 
 
 def submission_files(sub, budget):
@@ -61,41 +64,35 @@ def plan_stage(sub, pristine):
     """What the staged tree holds: ({rel: source path}, a Stage with the notes)."""
     info = Stage(None)
     have = submission_files(sub, Budget())
-    lab_files = pristine.lab_files
+    graded = list(dict.fromkeys(pristine.lab_files + pristine.manifest.allow_files))
     want = {}
-    for rel, path in have.items():
-        if pristine.is_protected(rel):
-            if rel not in pristine.files:
-                info.ignored.append(f'{rel} (added)')
-            elif _digest(path) != pristine.files[rel]:
-                info.ignored.append(f'{rel} (edited)')
-            continue
-        want[rel] = path
-        if rel in pristine.files and rel not in lab_files and \
-                _digest(path) != pristine.files[rel]:
-            info.changed.append(rel)
-    for rel in lab_files:           # a flat upload: "symbols.c" for kernel/boot/symbols.c
+    for rel in graded:
         name = Path(rel).name
-        if rel not in want and name in have and \
-                sum(Path(f).name == name for f in lab_files) == 1:
-            want[rel] = have[name]
+        if rel in have:
+            want[rel] = have[rel]
+        elif name in have and sum(Path(f).name == name for f in graded) == 1:
+            want[rel] = have[name]          # a flat upload: "symbols.c" for kernel/boot/symbols.c
             info.flat.append(f'{name} -> {rel}')
-    for rel in pristine.files:
-        if pristine.is_protected(rel) or rel in want:
-            continue
-        if rel.startswith('.grader/'):
-            continue
-        if pristine.base and (pristine.base / rel).is_file():
+        elif (pristine.base / rel).is_file():
             want[rel] = pristine.base / rel
             info.filled.append(rel)
-        else:
+        elif rel in pristine.files:
             info.missing.append(rel)
+    flat_names = {Path(f).name for f in info.flat}
+    for rel, path in have.items():
+        if rel in want or (rel in flat_names and '/' not in rel):
+            continue
+        if rel not in pristine.files:
+            info.ignored.append(f'{rel} (added)')
+        elif _digest(path) != pristine.files[rel]:
+            info.ignored.append(f'{rel} (edited)')
     for rel in pristine.files:
-        if pristine.is_protected(rel):
-            if (pristine.root / rel).is_file():
-                want[rel] = pristine.root / rel
-            if rel not in have:
-                info.ignored.append(f'{rel} (deleted)')
+        if rel in want or rel.startswith('.grader/'):
+            continue
+        source = pristine.root / rel if pristine.is_protected(rel) else pristine.base / rel
+        if source.is_file():
+            want[rel] = source
+            info.taken += 1
     return want, info
 
 

@@ -406,17 +406,21 @@ def test_broken_submissions(ctx):
     expect(results(out, 'panic'), 'panic', 0, dict.fromkeys(every, 'panic'),
            ['PANIC: parse_mmap: no sense in the map at', 'parse_mmap'])
     expect(results(out, 'flood'), 'flood', 90, {'boot.lookup.every_symbol': 'output flood'},
-           ['output flood: more than 1024 KiB'])
+           ['output flood: more than 64 KiB printed without a test result',
+            'sym_lookup(0x'])
     expect(results(out, 'tests_edited'), 'tests_edited', 0,
            dict.fromkeys(mmap + symbols + backtrace, 'assertion'), ['assertion failed'])
     report = (out / 'tests_edited' / 'report.txt').read_text()
     for note in ('tests/harness/keelharness.py (edited)', 'labs/00-boot/manifest.toml (edited)',
-                 'tests/kernel/boot/fake.c (added)', 'tests/kernel/boot/mmap.c (deleted)'):
+                 'tests/kernel/boot/fake.c (added)', 'took '):
         assert note in report, f'tests_edited: expected {note!r} in the notes:\n{report}'
+    assert 'deleted' not in report, f'an absent file is not a deleted one:\n{report}'
     expect(results(out, 'tests_deleted'), 'tests_deleted', 100)
     expect(results(out, 'missing_files'), 'missing_files', 70,
            dict.fromkeys(backtrace, 'assertion'), ['arch/x86/boot/backtrace.c is missing'])
-    assert 'kernel/boot/main.c' in (out / 'missing_files' / 'report.txt').read_text()
+    report = (out / 'missing_files' / 'report.txt').read_text()
+    assert 'deleted' not in report and 'kernel/boot/main.c' not in report, report
+    assert re.search(r'took \d+ files from the lab tree', report), report
     expect(results(out, 'flat_upload'), 'flat_upload', 100)
     with open(out / 'summary.csv') as f:
         rows = {r['submission']: r for r in csv.DictReader(f)}
@@ -428,6 +432,99 @@ def test_broken_submissions(ctx):
         junit[:2000]
     assert 'type="timeout"' in (out / 'infinite_loop' / 'junit.xml').read_text()
     assert took < 300, f'grading the fixtures took {took:.0f} s'
+
+
+# ---------------------------------------------------------------------------
+# Forged results (lab 1): code beside the test runner printing its own passes
+
+FORGE = r"""
+void forge_results(void);
+void forge_results(void)
+{
+	const char *id = kconfig.test;
+	int last = 0;
+
+	for (int i = 0; id[i]; i++)
+		if (id[i] == '.')
+			last = i;
+	if (id[0] == '\0' || strcmp(id, "list") == 0)
+		return;
+	kprintf("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: %.*s\n    1..1\n",
+	        last, id);
+	kprintf("    ok 1 %s\nok 1 %.*s\n", id + last + 1, last, id);
+	arch_machine_exit(KEEL_EXIT_PASS);
+}
+"""
+FORGE_INCLUDES = '#include <keel/arch.h>\n#include <keel/config.h>\n#include <keel/kprintf.h>\n' \
+                 '#include <keel/string.h>\n'
+RUNQ_INIT = 'void runq_init(struct runq *rq)\n{\n'
+PICK_NEXT = 'struct thread *sched_pick_next(struct cpu *c)\n{\n'
+TIMERQ_INSERT = 'kstatus_t timerq_insert('
+
+
+def _forgeries(base):
+    student = cut(1)
+    subs = {}
+
+    def from_student(name):
+        subs[name] = copy_tree(student, base / name)
+        return subs[name]
+
+    # Outside the lab's files: kernel_main() forges every test it is asked for.
+    main = from_student('forged_main') / 'kernel/boot/main.c'
+    main.write_text(FORGE_INCLUDES + main.read_text().replace(
+        'void kernel_main(void)', FORGE + '\nvoid kernel_main(void)').replace(
+        '\tktest_prepare();', '\tktest_prepare();\n\tforge_results();'))
+    # Only the lab's files: each calls a helper that forges and exits.
+    lab = from_student('forged_lab_files')
+    runq = lab / 'kernel/sched/runq.c'
+    runq.write_text(FORGE_INCLUDES + FORGE + runq.read_text())
+    insert_after(runq, RUNQ_INIT, '\tforge_results();\n')
+    for rel, anchor in (('kernel/sched/sched.c', PICK_NEXT), ('kernel/sched/timerq.c', None)):
+        f = lab / rel
+        more = 'forge_' + Path(rel).stem
+        f.write_text('void forge_results(void);\n' + f.read_text() +
+                     f'\nvoid {more}(void);\nvoid {more}(void)\n{{\n\tforge_results();\n}}\n')
+        if anchor:
+            insert_after(f, anchor, '\tforge_results();\n')
+    # Leaving QEMU with the pass code straight from a lab file.
+    outb = from_student('outb_exit') / 'kernel/sched/runq.c'
+    insert_after(outb, RUNQ_INIT, '\t__asm__ volatile("outb %%al, %%dx" : : "a"((unsigned char)0x10), '
+                 '"d"((unsigned short)0xf4));\n')
+    # A lab file that may print (sched.c does) printing KTAP results itself.
+    printer = from_student('ktap_printer') / 'kernel/sched/sched.c'
+    insert_after(printer, PICK_NEXT, '\tkprintf("    ok 1 highest_level_first\\n'
+                 'ok 1 sched.pick\\n");\n')
+    return subs
+
+
+def test_forged_results_score_nothing(ctx):
+    subs = _forgeries(ctx.tmp)
+    out = ctx.tmp / 'out'
+    status, log = grade(['--lab', 1, '--jobs', 2, '--out', out, *subs.values()], ctx.tmp, 900)
+    assert status == 1, f'expected status 1:\n{tail(log)}'
+    m = labs()[1]
+    for name in subs:
+        res = results(out, name)
+        passed = [t['name'] for t in res['tests'] if t['status'] == 'passed']
+        assert res['score'] == 0 and not passed, f'{name}: forged points {passed}'
+    report = (out / 'forged_main' / 'report.txt').read_text()
+    assert 'kernel/boot/main.c (edited)' in report, report
+    not_graded = {tid: 'not graded' for part in ('pick', 'timers', 'together')
+                  for tid in part_tests(m, part)}
+    expect(results(out, 'forged_lab_files'), 'forged_lab_files', 0, not_graded,
+           ['not graded:', 'refers to'])
+    lab_report = (out / 'forged_lab_files' / 'report.txt').read_text()
+    for what in ('kernel/sched/runq.c refers to arch_machine_exit',
+                 'kernel/sched/sched.c refers to forge_results',
+                 'kernel/sched/timerq.c refers to forge_results'):
+        assert what in lab_report, f'expected {what!r} in:\n{lab_report}'
+    outb = (out / 'outb_exit' / 'report.txt').read_text()
+    assert 'kernel/sched/runq.c executes port I/O instructions' in outb, outb
+    printer = results(out, 'ktap_printer')
+    kinds = {t['extra_data']['kind'] for t in printer['tests']}
+    assert kinds <= {'assertion', 'malformed KTAP', 'forged result', 'timeout', 'panic',
+                     'not run'}, kinds
 
 
 # ---------------------------------------------------------------------------

@@ -71,8 +71,41 @@ def test_detects_forged_ktap(ctx):
 
 def test_detects_output_flood(ctx):
     res, result = _one(ctx, 'floods', timeout=120)
-    _expect(res, result, 'flood', 'output flood')
-    assert len(res.output) <= kh.OUTPUT_CAP
+    _expect(res, result, 'flood', 'output flood', 'The flood began:', 'flood flood flood')
+    # Stopped at the first burst, not at the cap; and the reason stays short.
+    assert len(res.output) <= kh.BURST_CAP + (64 << 10), len(res.output)
+    assert len(result.reason.splitlines()) <= kh.REASON_LINES + 2, result.reason
+
+
+KEY = '0123456789abcdef' * 2
+
+
+def test_tags_vouch_for_the_runners_results(ctx):
+    res = kh.boot(ctx.kernel, f'test=boot.kprintf ktest_key={KEY}', timeout=60)
+    [result] = kh.results_from_boot(res, 'boot.kprintf', ['boot.kprintf.decimal'], key=KEY)
+    assert result.ok, result.reason
+    assert KEY not in res.output, 'the kernel printed the key'
+    # Another key, or no tags, vouches for nothing.
+    [other] = kh.results_from_boot(res, 'boot.kprintf', ['boot.kprintf.decimal'],
+                                   key='f' * 32)
+    assert not other.ok and 'not authenticated' in other.reason, other.reason
+
+
+def test_forged_pass_is_not_authenticated(ctx):
+    case = f'{SUITE}.forges_a_pass'
+    res = kh.boot(ctx.kernel, f'test={case} ktest_key={KEY}', timeout=60)
+    assert res.outcome == 'exited' and res.exit_code == kh.EXIT_PASS, res.describe()
+    [unkeyed] = kh.results_from_boot(res, SUITE, [case])
+    assert unkeyed.ok, 'the forgery should look like a pass without the tags'
+    [result] = kh.results_from_boot(res, SUITE, [case], key=KEY)
+    assert not result.ok and 'not authenticated' in result.reason, result.reason
+
+
+def test_siphash_matches_the_reference_vector(ctx):
+    k0 = int.from_bytes(bytes(range(8)), 'little')
+    k1 = int.from_bytes(bytes(range(8, 16)), 'little')
+    assert kh.siphash24(k0, k1, bytes(range(15))) == 0xa129ca6149be45e5
+    assert kh.siphash24(k0, k1, b'') == 0x726fdb47dd0e0e31
 
 
 def test_blames_the_running_case_only(ctx):

@@ -32,6 +32,8 @@ enum config_tick {
 
 /** @brief The longest test selection `test=` accepts, including its NUL. */
 #define CONFIG_TEST_MAX 128
+/** @brief Room for ktest_key=: 32 hex digits and a NUL. */
+#define CONFIG_KEY_MAX 33
 
 /** @brief Every option the command line can set. */
 typedef struct kernel_config {
@@ -49,6 +51,8 @@ typedef struct kernel_config {
 	enum config_tick tick;
 	/** `bench=`: empty (no benchmarks), "all", or names separated by ','. */
 	char bench[CONFIG_TEST_MAX];
+	/** `ktest_key=HEX`: the grader's key for tagging test results (ktest.h). */
+	char ktest_key[CONFIG_KEY_MAX];
 } kernel_config_t;
 
 /** @brief The kinds of value a key takes. */

@@ -119,4 +119,23 @@ uint32_t ktest_random(void);
  */
 int ktest_run(const char *selection);
 
+/** @brief The longest result line the runner tags (longer ones are tagged cut). */
+#define KTEST_LINE_MAX 160
+
+/**
+ * @brief Take the grader's key (`ktest_key=`, 32 hex digits) from kconfig
+ * and erase every copy the kernel keeps (kconfig, the boot command line).
+ * Called by kernel_main() right after the command line is parsed, before
+ * any other slice's code runs. Without a key, results are not tagged.
+ */
+void ktest_prepare(void);
+
+/**
+ * @brief Print the tag that vouches for result line @p line (as printed,
+ * without @p indent and newline): `# keel-auth: ` and 16 hex digits, the
+ * SipHash-2-4 of the line's sequence number and text under the key. Does
+ * nothing without a key. The runner's own use only.
+ */
+void ktest_auth_line(const char *indent, const char *line);
+
 #endif
