@@ -70,7 +70,7 @@ static bool hex64(const char *s, uint64_t *out)
 	*out = 0;
 	for (int i = 0; i < 16; i++) {
 		char c = s[i];
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
 		             : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
 		                                    : 16u;
 		if (d == 16)
@@ -97,7 +97,8 @@ void ktest_prepare(void)
 
 	keyed = strlen(k) == 32 && hex64(k, &key[0]) && hex64(k + 16, &key[1]);
 	if (k[0] != '\0' && !keyed)
-		kprintf("# ktest: ktest_key= must be 32 lower-case hex digits; results are not tagged\n");
+		kprintf("# ktest: ktest_key= must be 32 lower-case hex digits; results are not "
+		        "tagged\n");
 	memset(kconfig.ktest_key, 0, sizeof(kconfig.ktest_key));
 	erase_from(bootinfo.cmdline);
 }
