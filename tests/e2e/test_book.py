@@ -145,8 +145,9 @@ _shared = {'lock': threading.Lock(), 'site': None, 'error': None}
 def shared_book(ctx):
     """The HTML book built once from the tree, for the tests that only read it.
 
-    Tests run in threads of one process: the first caller builds into a
-    directory of its own (removed at exit), the others wait for it.
+    Once per process (each pytest-xdist worker is one): the first caller
+    builds into a directory of its own (removed at exit), the others wait
+    for it.
     """
     with _shared['lock']:
         if _shared['site'] is None and _shared['error'] is None:

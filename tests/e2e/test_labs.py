@@ -97,7 +97,7 @@ def labs():
 
 
 def cut(lab, mode='student'):
-    """Lab @lab's tree in @mode, cut once per run and shared: copy before editing."""
+    """Lab @lab's tree in @mode, cut once per process and shared: copy before editing."""
     with _LOCK:
         key = (lab, mode)
         if key not in _CUTS:
