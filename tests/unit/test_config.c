@@ -304,18 +304,18 @@ static void unknown_key_warning_lists_known_keys(void **state)
 {
 	(void)state;
 	expect_warning("colour=blue", "unknown boot option 'colour' ignored; known: test, monitor, "
-	                              "vga, exit, loglevel, tick, bench");
+	                              "vga, exit, loglevel, tick, bench, ktest_key");
 	expect_warning("quiet", "unknown boot option 'quiet' ignored; known: test, monitor, vga, "
-	                        "exit, loglevel, tick, bench");
+	                        "exit, loglevel, tick, bench, ktest_key");
 	expect_warning("=on", "unknown boot option '' ignored; known: test, monitor, vga, exit, "
-	                      "loglevel, tick, bench");
+	                      "loglevel, tick, bench, ktest_key");
 	/* Keys are case-sensitive and must match whole. */
 	expect_warning("VGA=off", "unknown boot option 'VGA' ignored; known: test, monitor, vga, "
-	                          "exit, loglevel, tick, bench");
+	                          "exit, loglevel, tick, bench, ktest_key");
 	expect_warning("vgaa=on", "unknown boot option 'vgaa' ignored; known: test, monitor, vga, "
-	                          "exit, loglevel, tick, bench");
+	                          "exit, loglevel, tick, bench, ktest_key");
 	expect_warning("tes=all", "unknown boot option 'tes' ignored; known: test, monitor, vga, "
-	                          "exit, loglevel, tick, bench");
+	                          "exit, loglevel, tick, bench, ktest_key");
 }
 
 static void later_words_override_earlier(void **state)
@@ -428,8 +428,8 @@ static void format_round_trips_through_parse(void **state)
 static void key_count_matches_table(void **state)
 {
 	(void)state;
-	static const char *const names[] = {"test",     "monitor", "vga",  "exit",
-	                                    "loglevel", "tick",    "bench"};
+	static const char *const names[] = {"test",     "monitor", "vga",   "exit",
+	                                    "loglevel", "tick",    "bench", "ktest_key"};
 
 	assert_int_equal(config_key_count, sizeof(names) / sizeof(names[0]));
 	for (size_t i = 0; i < config_key_count; i++) {
