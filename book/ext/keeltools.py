@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from docutils import nodes
 from docutils.statemachine import StringList
@@ -308,12 +309,23 @@ class MonitorCommands(Generated):
 
 
 class GdbCommands(Generated):
-    """Every `keel` GDB command: its name and its docstring, which is its help."""
+    """Every `keel` GDB command: its name and its docstring, which is its help.
+
+    keel.py and the modules beside it that it imports (keel_mem.py, ...)."""
 
     source = 'scripts/gdb/keel.py'
 
     def generate(self, tree):
-        module = ast.parse('\n'.join(tree.lines(self.source)))
+        folder = Path(tree.path(self.source)).parent
+        self.files = [self.source] + [f'scripts/gdb/{p.name}'
+                                      for p in sorted(folder.glob('keel_*.py'))]
+        out = []
+        for source in self.files:
+            out += self.commands(ast.parse('\n'.join(tree.lines(source))))
+        return out
+
+    @staticmethod
+    def commands(module):
         out = []
         for cls in module.body:
             if not isinstance(cls, ast.ClassDef):

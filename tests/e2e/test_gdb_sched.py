@@ -258,3 +258,21 @@ def test_without_kernel(ctx):
               re.search(r"^%s -- \S" % re.escape(c), part["keel"], re.M))
         CHECK(part[c], "%r to say no kernel is running, in one line" % c,
               re.fullmatch(r"%s: no kernel is running.*" % c, part[c]))
+
+
+def test_locks(ctx):
+    """`keel locks`: none held on entry to thread_join, the scheduler's inside a switch."""
+    parts, console = debug(ctx, "test=" + CASE, "break thread_join", "continue", "keel locks",
+                           "break sched_switch", "continue", "keel locks")
+    outside, inside = output(parts, "keel locks"), output(parts, "keel locks", 1)
+    CHECK(outside, "every lock listed free, with its rank",
+          all(re.search(r"^%s +%d +\d+ +\d+  free$" % (name, rank), outside, re.M)
+              for name, rank in (("sched", 10), ("irq", 20), ("vm", 30), ("slab", 40),
+                                 ("frame", 50))), console)
+    CHECK(outside, "no lock held by cpu0 on entry to thread_join",
+          re.search(r"^Held by cpu0, first taken first: none$", outside, re.M), console)
+    CHECK(inside, "sched held in sched_switch",
+          re.search(r"^sched +10 +\d+ +\d+  held$", inside, re.M), console)
+    CHECK(inside, "cpu0's stack naming the scheduler's lock",
+          re.search(r"^Held by cpu0, first taken first: sched \(rank 10\)$", inside, re.M),
+          console)

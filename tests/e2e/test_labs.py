@@ -617,6 +617,11 @@ def test_bad_lab_numbers(ctx):
     # A tree written by make lab is never overwritten by accident.
     status, out = run(['make', '-s', 'lab', '0', f'DEST={ctx.tmp / "y"}'], ROOT, 120)
     assert status == 0, tail(out)
+    # A git repository from the start: the lab as released is its first commit.
+    status, log = run(['git', 'log', '--format=%s'], ctx.tmp / 'y', 30)
+    assert status == 0 and log.strip() == 'Lab 0 as released', log
+    status, changes = run(['git', 'status', '--porcelain'], ctx.tmp / 'y', 30)
+    assert status == 0 and changes.strip() == '', f'a fresh lab tree has changes:\n{changes}'
     (ctx.tmp / 'y' / 'my-work.c').write_text('/* mine */\n')
     status, out = run(['make', '-s', 'lab', '0', f'DEST={ctx.tmp / "y"}'], ROOT, 120)
     assert status != 0 and 'not empty' in out, f'status {status}:\n{tail(out)}'
@@ -718,8 +723,9 @@ def _release(src, rel, lab):
         mk += ['--carry', '--update']
     status, out = run([*mk, lab, rel], src, 120)
     assert status == 0, tail(out)
-    if lab == 0:
-        _git(rel, 'init', '-q', '-b', 'lab0')
+    if lab == 0:    # mklab made it a repository, the lab its first commit
+        _git(rel, 'branch', '-m', 'lab0')
+        return
     _git(rel, 'add', '-A')
     _git(rel, 'commit', '-q', '-m', f'lab {lab}')
 
