@@ -28,6 +28,7 @@ extensions = [
     'sphinx.ext.graphviz',
     'keelquote',
     'keeltools',
+    'keelchars',
 ]
 
 root_doc = 'index'
@@ -105,9 +106,12 @@ latex_elements = {
     # are not in the book-pdf group of scripts/deps).
     'fontpkg': r'\usepackage{mathptmx}\usepackage[scaled=.90]{helvet}\usepackage{courier}',
     # Chapters carry their slice number in their titles ("Chapter 0:
-    # Booting"): LaTeX must not number them again.
+    # Booting"): LaTeX must not number them again. Every non-ASCII
+    # character the book uses must be declared here unless LaTeX knows it
+    # (book/ext/keelchars.py checks, on every build, without TeX).
     'preamble': r'''
 \setcounter{secnumdepth}{-1}
+\DeclareUnicodeCharacter{2212}{\ensuremath{-}}
 \DeclareUnicodeCharacter{2192}{\ensuremath{\rightarrow}}
 \DeclareUnicodeCharacter{2190}{\ensuremath{\leftarrow}}
 \DeclareUnicodeCharacter{2264}{\ensuremath{\leq}}

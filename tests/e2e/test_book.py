@@ -7,7 +7,8 @@ The guard against drift is proved on copies of the tree: a renamed
 function, a removed anchor, an anchor that never closes, a quoted file
 that does not exist and an undocumented public function must each fail
 the build with a message that names the chapter, its line and the
-missing thing.
+missing thing; so must a character that LaTeX (make book-pdf) cannot
+typeset, checked without TeX.
 
 Builds write into ctx.tmp (BOOK_BUILD=...), never into the tree, so these
 tests run in parallel with any other. The failing builds use
@@ -316,6 +317,22 @@ def test_undocumented_public_function(ctx):
     # The failed run must not leave XML that a later make takes for up to date.
     assert not (tree / 'build/book/doxygen/xml/index.xml').exists(), \
         'expected a failed Doxygen run to remove its output'
+
+
+def test_character_latex_cannot_typeset(ctx):
+    # pdflatex stops on a character its preamble does not declare; the
+    # check catches it without TeX, in a chapter and in a lab handout.
+    tree = copy_tree(ctx)
+    chapter, handout = tree / 'chapters/02-memory.rst', tree / 'labs/01-sched/handout.rst'
+    edit(chapter, 'Chapter 2: Memory\n=================\n',
+         'Chapter 2: Memory\n=================\n\nA snowman: \u2603.\n')
+    edit(handout, '---------------------------------\n',
+         '---------------------------------\n\nAn undeclared check mark \u2714.\n')
+    status, out = book_check(tree)
+    expect_failure(status, out,
+                   f'02-memory.rst:{line_of(chapter, "A snowman")}: WARNING: character U+2603 '
+                   'SNOWMAN', f'handout.rst:{line_of(handout, "check mark")}: WARNING: '
+                   'character U+2714', 'cannot be typeset by LaTeX')
 
 
 # ---------------------------------------------------------------------------
