@@ -18,6 +18,8 @@ ROOT = os.path.dirname(HERE)
 BUILD = os.path.abspath(os.environ.get('KEEL_BOOK_BUILD', os.path.join(ROOT, 'build', 'book')))
 sys.path.insert(0, os.path.join(HERE, 'ext'))
 
+from keelnumbers import LATEX_PREAMBLE as LATEX_NUMBERS  # noqa: E402
+
 project = 'Keel'
 author = 'the Keel authors'
 copyright = 'the Keel authors'
@@ -28,6 +30,7 @@ extensions = [
     'sphinx.ext.graphviz',
     'keelquote',
     'keeltools',
+    'keelnumbers',
     'keelchars',
 ]
 
@@ -38,6 +41,8 @@ primary_domain = 'c'
 default_role = None
 highlight_language = 'none'
 pygments_style = 'default'
+# Listings, figures and tables are numbered per chapter (Listing 2.14),
+# by book/ext/keelnumbers.py from Sphinx's book-wide numbers.
 numfig = True
 numfig_secnum_depth = 0
 numfig_format = {'figure': 'Figure %s', 'code-block': 'Listing %s'}
@@ -117,7 +122,7 @@ latex_elements = {
 \DeclareUnicodeCharacter{2264}{\ensuremath{\leq}}
 \DeclareUnicodeCharacter{2265}{\ensuremath{\geq}}
 \DeclareUnicodeCharacter{00D7}{\ensuremath{\times}}
-''',
+''' + LATEX_NUMBERS,
     'sphinxsetup': 'verbatimwithframe=true, VerbatimColor={rgb}{0.97,0.97,0.97}',
 }
 latex_show_urls = 'no'

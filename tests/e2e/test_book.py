@@ -210,6 +210,21 @@ def test_builds_clean_and_quotes_exact_code(ctx):
                              f'file:    {want[:6]}...')
 
 
+def test_numbers_restart_in_each_chapter(ctx):
+    # Listing 2.14 is the 14th listing of chapter 2; figures likewise.
+    site = shared_book(ctx)
+    for page, chapter in (('00-booting', 0), ('01-traps-time-scheduler', 1), ('02-memory', 2)):
+        text = (site / f'{page}.html').read_text()
+        for kind in ('Listing', 'Figure'):
+            numbers = re.findall(rf'<span class="caption-number">{kind} ([\d.]+) </span>', text)
+            want = [f'{chapter}.{i}' for i in range(1, len(numbers) + 1)]
+            assert numbers and numbers == want, \
+                f'expected {page} to number its {kind.lower()}s {want[:3]}..., saw {numbers[:5]}'
+        refs = re.findall(r'<span class="std std-numref">(\w+) ([\d.]+)</span>', text)
+        wrong = [f'{k} {n}' for k, n in refs if not re.fullmatch(r'\d+\.\d+', n)]
+        assert refs and not wrong, f'expected {page}\'s references to say C.N, saw {wrong}'
+
+
 def test_html_is_self_contained(ctx):
     site = shared_book(ctx)
     offenders = []
