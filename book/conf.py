@@ -18,6 +18,8 @@ ROOT = os.path.dirname(HERE)
 BUILD = os.path.abspath(os.environ.get('KEEL_BOOK_BUILD', os.path.join(ROOT, 'build', 'book')))
 sys.path.insert(0, os.path.join(HERE, 'ext'))
 
+from keelnumbers import LATEX_PREAMBLE as LATEX_NUMBERS  # noqa: E402
+
 project = 'Keel'
 author = 'the Keel authors'
 copyright = 'the Keel authors'
@@ -28,6 +30,8 @@ extensions = [
     'sphinx.ext.graphviz',
     'keelquote',
     'keeltools',
+    'keelnumbers',
+    'keelchars',
 ]
 
 root_doc = 'index'
@@ -37,6 +41,8 @@ primary_domain = 'c'
 default_role = None
 highlight_language = 'none'
 pygments_style = 'default'
+# Listings, figures and tables are numbered per chapter (Listing 2.14),
+# by book/ext/keelnumbers.py from Sphinx's book-wide numbers.
 numfig = True
 numfig_secnum_depth = 0
 numfig_format = {'figure': 'Figure %s', 'code-block': 'Listing %s'}
@@ -105,15 +111,18 @@ latex_elements = {
     # are not in the book-pdf group of scripts/deps).
     'fontpkg': r'\usepackage{mathptmx}\usepackage[scaled=.90]{helvet}\usepackage{courier}',
     # Chapters carry their slice number in their titles ("Chapter 0:
-    # Booting"): LaTeX must not number them again.
+    # Booting"): LaTeX must not number them again. Every non-ASCII
+    # character the book uses must be declared here unless LaTeX knows it
+    # (book/ext/keelchars.py checks, on every build, without TeX).
     'preamble': r'''
 \setcounter{secnumdepth}{-1}
+\DeclareUnicodeCharacter{2212}{\ensuremath{-}}
 \DeclareUnicodeCharacter{2192}{\ensuremath{\rightarrow}}
 \DeclareUnicodeCharacter{2190}{\ensuremath{\leftarrow}}
 \DeclareUnicodeCharacter{2264}{\ensuremath{\leq}}
 \DeclareUnicodeCharacter{2265}{\ensuremath{\geq}}
 \DeclareUnicodeCharacter{00D7}{\ensuremath{\times}}
-''',
+''' + LATEX_NUMBERS,
     'sphinxsetup': 'verbatimwithframe=true, VerbatimColor={rgb}{0.97,0.97,0.97}',
 }
 latex_show_urls = 'no'

@@ -7,7 +7,10 @@ The guard against drift is proved on copies of the tree: a renamed
 function, a removed anchor, an anchor that never closes, a quoted file
 that does not exist and an undocumented public function must each fail
 the build with a message that names the chapter, its line and the
-missing thing.
+missing thing; so must a character that LaTeX (make book-pdf) cannot
+typeset, checked without TeX. Samples of console output marked
+`.. keel-sample: make run` must be what `make run` shows (see "Samples
+of output" below).
 
 Builds write into ctx.tmp (BOOK_BUILD=...), never into the tree, so these
 tests run in parallel with any other. The failing builds use
@@ -24,6 +27,8 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+
+import pexpect
 
 SLICE = 'boot'
 
@@ -209,6 +214,21 @@ def test_builds_clean_and_quotes_exact_code(ctx):
                              f'file:    {want[:6]}...')
 
 
+def test_numbers_restart_in_each_chapter(ctx):
+    # Listing 2.14 is the 14th listing of chapter 2; figures likewise.
+    site = shared_book(ctx)
+    for page, chapter in (('00-booting', 0), ('01-traps-time-scheduler', 1), ('02-memory', 2)):
+        text = (site / f'{page}.html').read_text()
+        for kind in ('Listing', 'Figure'):
+            numbers = re.findall(rf'<span class="caption-number">{kind} ([\d.]+) </span>', text)
+            want = [f'{chapter}.{i}' for i in range(1, len(numbers) + 1)]
+            assert numbers and numbers == want, \
+                f'expected {page} to number its {kind.lower()}s {want[:3]}..., saw {numbers[:5]}'
+        refs = re.findall(r'<span class="std std-numref">(\w+) ([\d.]+)</span>', text)
+        wrong = [f'{k} {n}' for k, n in refs if not re.fullmatch(r'\d+\.\d+', n)]
+        assert refs and not wrong, f'expected {page}\'s references to say C.N, saw {wrong}'
+
+
 def test_html_is_self_contained(ctx):
     site = shared_book(ctx)
     offenders = []
@@ -316,6 +336,188 @@ def test_undocumented_public_function(ctx):
     # The failed run must not leave XML that a later make takes for up to date.
     assert not (tree / 'build/book/doxygen/xml/index.xml').exists(), \
         'expected a failed Doxygen run to remove its output'
+
+
+def test_character_latex_cannot_typeset(ctx):
+    # pdflatex stops on a character its preamble does not declare; the
+    # check catches it without TeX, in a chapter and in a lab handout.
+    tree = copy_tree(ctx)
+    chapter, handout = tree / 'chapters/02-memory.rst', tree / 'labs/01-sched/handout.rst'
+    edit(chapter, 'Chapter 2: Memory\n=================\n',
+         'Chapter 2: Memory\n=================\n\nA snowman: \u2603.\n')
+    edit(handout, '---------------------------------\n',
+         '---------------------------------\n\nAn undeclared check mark \u2714.\n')
+    status, out = book_check(tree)
+    expect_failure(status, out,
+                   f'02-memory.rst:{line_of(chapter, "A snowman")}: WARNING: character U+2603 '
+                   'SNOWMAN', f'handout.rst:{line_of(handout, "check mark")}: WARNING: '
+                   'character U+2714', 'cannot be typeset by LaTeX')
+
+
+
+# ---------------------------------------------------------------------------
+# Samples of output: what the book says the kernel prints, it prints
+#
+# A literal block of console output is checked when a comment marks it:
+#
+#     .. keel-sample: make run CMDLINE=loglevel=2
+#
+#     .. code-block:: text
+#
+#        memory: 130559 KiB usable in 6 regions, kernel at 100000-10f760
+#
+# (the block may also follow a paragraph that ends with "::"). The test
+# runs `make run` with that CMDLINE (none if left out), types at the
+# prompt each command the sample shows after "keel> ", and requires every
+# line of the sample to appear in that order in what the terminal showed.
+# Any number (decimal, or hex with a digit) stands for any number, since
+# addresses, sizes and times differ between builds and machines; runs of
+# spaces stand for any spacing; a line "..." and the output the sample
+# leaves out are skipped. Mark only output that the kernel prints the same
+# way on every boot.
+
+SAMPLE_MARK = re.compile(r'^\.\. keel-sample:\s*(.*?)\s*$')
+SAMPLE_RUN = re.compile(r'^make run(?:\s+CMDLINE=(.*))?$')
+PROMPT = 'keel> '
+NUMBER = re.compile(r'(?<![0-9A-Za-z_])(0x)?(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]+(?![0-9A-Za-z_])')
+
+
+def literal_after(lines, i):
+    """The literal block after the marker on line index i: [(line number, text)] or None."""
+    j = i + 1
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    if j < len(lines) and lines[j].startswith('.. code-block::'):
+        j += 1
+        while j < len(lines) and lines[j].strip().startswith(':'):
+            j += 1
+    else:
+        while j < len(lines) and lines[j].strip() and not lines[j].rstrip().endswith('::'):
+            j += 1
+        if j == len(lines) or not lines[j].strip():
+            return None
+        j += 1
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    if j == len(lines) or not lines[j][:1].isspace():
+        return None
+    indent = len(lines[j]) - len(lines[j].lstrip())
+    block = []
+    while j < len(lines) and (not lines[j].strip() or lines[j][:indent].isspace()):
+        block.append((j + 1, lines[j][indent:].rstrip()))
+        j += 1
+    return block
+
+
+def book_samples(root):
+    """Every marked sample: (file, marker's line, CMDLINE, [(line, text)]); or an error."""
+    samples, errors = [], []
+    for path in sorted(root.glob('chapters/*.rst')) + sorted(root.glob('labs/*/handout.rst')):
+        lines = path.read_text().splitlines()
+        for i, line in enumerate(lines):
+            m = SAMPLE_MARK.match(line)
+            if not m:
+                continue
+            where = f'{path.relative_to(root)}:{i + 1}'
+            run_m = SAMPLE_RUN.match(m.group(1))
+            block = literal_after(lines, i)
+            if not run_m:
+                errors.append(f'{where}: expected ".. keel-sample: make run [CMDLINE=...]", '
+                              f'saw {line!r}')
+            elif not block:
+                errors.append(f'{where}: expected a literal block (".. code-block:: text" or '
+                              f'"::") after the keel-sample mark')
+            else:
+                samples.append((where, run_m.group(1) or '', block))
+    return samples, errors
+
+
+def sample_pattern(line):
+    """A regex for one line of a sample: any number for a number, any spacing for spaces."""
+    parts, pos = [], 0
+    for m in list(NUMBER.finditer(line)) + [None]:
+        text = line[pos:m.start() if m else len(line)]
+        parts += [r'\s+' if piece.isspace() else re.escape(piece)
+                  for piece in re.split(r'(\s+)', text) if piece]
+        if m:
+            parts.append(re.escape(m.group(1) or '') + '[0-9a-fA-F]+')
+            pos = m.end()
+    return re.compile(''.join(parts))
+
+
+def sample_mismatch(block, output):
+    """The first (line, text) of a sample not found, in order, in output; None if all are."""
+    seen = [ln.strip() for ln in output.splitlines()]
+    k = 0
+    for number, text in block:
+        if not text.strip() or text.strip() == '...':
+            continue
+        pattern = sample_pattern(text.strip())
+        while k < len(seen) and not pattern.fullmatch(seen[k]):
+            k += 1
+        if k == len(seen):
+            return number, text
+        k += 1
+    return None
+
+
+def console_transcript(ctx, cmdline, commands):
+    """What `make run CMDLINE=...` shows up to the prompt, then after each command."""
+    child = pexpect.spawn('make', ['-s', 'run', f'CMDLINE={cmdline}'], cwd=str(ctx.root),
+                          encoding='utf-8', codec_errors='replace', timeout=60,
+                          dimensions=(50, 200))
+
+    def until_prompt():
+        try:
+            child.expect_exact(PROMPT)
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            raise AssertionError(f'`make run CMDLINE={cmdline}` showed no {PROMPT!r}:\n'
+                                 + tail((child.before or '').replace('\r', '')))
+        return child.before.replace('\r', '')
+
+    try:
+        text = until_prompt()
+        for command in commands:
+            child.send(command + '\r')
+            text += PROMPT + until_prompt()
+        return text + PROMPT
+    finally:
+        child.close(force=True)
+
+
+def test_samples_match_the_console(ctx):
+    samples, errors = book_samples(ctx.root)
+    assert not errors, '\n'.join(errors)
+    assert len(samples) >= 5, f'expected the book to mark its console samples, found {samples}'
+    failures = []
+    for where, cmdline, block in samples:
+        commands = [text[len(PROMPT):].strip() for _, text in block
+                    if text.startswith(PROMPT) and text[len(PROMPT):].strip()]
+        output = console_transcript(ctx, cmdline, commands)
+        miss = sample_mismatch(block, output)
+        if miss:
+            path = where.rsplit(':', 1)[0]
+            failures.append(f'{path}:{miss[0]}: sample line {miss[1].strip()!r} is not in what '
+                            f'`make run CMDLINE={cmdline}` shows (in order):\n{tail(output, 25)}')
+    assert not failures, '\n'.join(failures)
+
+
+def test_sample_lines_are_patterns(ctx):
+    # What a checked sample tolerates (numbers) and what it does not (words).
+    real = 'memory: 32156 frames free (128624 KiB); paging: PAE, NX on; stacks: guarded pages'
+    good = [(1, real.replace('32156', '32159').replace('128624', '128636'))]
+    bad = [(1, real.replace('guarded pages', 'fixed pool'))]
+    assert sample_mismatch(good, 'Keel 0.1.0\n' + real + '\n') is None
+    assert sample_mismatch(bad, real) == bad[0]
+    assert sample_mismatch([(1, 'a'), (2, '...'), (3, 'b')], 'b\na\n') == (3, 'b'), \
+        'expected the lines of a sample to be found in order'
+    assert sample_pattern('Keel 0.1.0 (dev profile, i386)').fullmatch(
+        'Keel 0.2.10 (dev profile, i386)'), 'expected numbers to match any number'
+    assert sample_pattern('PDPT at 0x001c1020').fullmatch('PDPT at 0x001c6020')
+    assert not sample_pattern('(dev profile, i386)').fullmatch('(dev profile, i686)')
+    lines = ['.. keel-sample: make run CMDLINE=loglevel=2', '', 'It prints::', '',
+             '   one', '     two', '', 'after']
+    assert literal_after(lines, 0) == [(5, 'one'), (6, '  two'), (7, '')]
 
 
 # ---------------------------------------------------------------------------
