@@ -15,9 +15,14 @@ PROMPT = 'keel> '
 
 
 @contextlib.contextmanager
-def keel_run(ctx, cmdline=''):
-    """`make run` in a pseudo-terminal, stopped at the first prompt."""
-    child = pexpect.spawn('make', ['-s', 'run', f'CMDLINE={cmdline}'], cwd=str(ctx.root),
+def keel_run(ctx, cmdline='', quiet=True):
+    """`make run` in a pseudo-terminal, stopped at the first prompt.
+
+    quiet=False runs plain `make run`, as a student types it: make then
+    also prints the commands it runs and any error line of its own.
+    """
+    flags = ['-s'] if quiet else []
+    child = pexpect.spawn('make', flags + ['run', f'CMDLINE={cmdline}'], cwd=str(ctx.root),
                           encoding='utf-8', codec_errors='replace', timeout=TIMEOUT,
                           dimensions=(50, 200))
     try:
@@ -45,10 +50,21 @@ def command(child, line):
 
 
 def expect_exit(child):
+    """Wait for `make run` to end; return what it printed last and its exit status."""
     try:
         child.expect(pexpect.EOF)
     except pexpect.TIMEOUT:
         raise AssertionError('QEMU did not exit; the terminal showed:\n' + child.before[-800:])
+    out = child.before.replace('\r', '')
+    child.close()
+    return out, child.exitstatus
+
+
+def check_clean_end(out, status):
+    """`make run` ended as a success: no error line from make, status 0."""
+    errors = [line for line in out.splitlines() if line.startswith('make') and 'Error' in line]
+    assert not errors, f'make reported an error after a clean end:\n{out}'
+    assert status == 0, f'expected `make run` to exit with status 0, got {status}:\n{out}'
 
 
 def test_help_lists_every_command(ctx):
@@ -96,27 +112,31 @@ def test_backtrace_and_sym_use_symbols(ctx):
 
 
 def test_panic_shows_registers_and_named_backtrace(ctx):
-    with keel_run(ctx) as child:
+    with keel_run(ctx, quiet=False) as child:
         child.send('panic on-purpose\r')
         out = expect(child, 'Kernel stopped.')
         for text in ('PANIC: requested from the monitor: on-purpose', 'eip=', 'cr3=',
                      'Backtrace:', 'cmd_panic', 'monitor_execute', 'kernel_main'):
             assert text in out, f'the panic report lacks {text!r}:\n{out}'
-        expect_exit(child)
+        out, status = expect_exit(child)
+        assert 'Keel panicked: see the report above.' in out, \
+            f'`make run` did not say in words that Keel panicked:\n{out}'
+        assert 'Error 37' not in out, f'make shows QEMU\'s raw exit status:\n{out}'
+        assert status != 0, f'expected `make run` to fail after a panic:\n{out}'
 
 
 def test_halt_leaves_qemu(ctx):
-    with keel_run(ctx) as child:
+    with keel_run(ctx, quiet=False) as child:
         child.send('halt\r')
         expect(child, 'Keel halted.')
-        expect_exit(child)
+        check_clean_end(*expect_exit(child))
 
 
 def test_ctrl_a_x_quits_qemu(ctx):
-    with keel_run(ctx) as child:
+    with keel_run(ctx, quiet=False) as child:
         child.send('\x01x')
         expect(child, 'Terminated')
-        expect_exit(child)
+        check_clean_end(*expect_exit(child))
 
 
 def test_unknown_boot_option_warns_and_boots(ctx):
