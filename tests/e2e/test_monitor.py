@@ -6,6 +6,8 @@ including Backspace (DEL, 0x7f) and QEMU's Ctrl-A X. Every wait has a
 timeout, and the process is killed at the end whatever happened.
 """
 import contextlib
+import re
+import subprocess
 
 import pexpect
 
@@ -109,6 +111,43 @@ def test_backtrace_and_sym_use_symbols(ctx):
         assert 'kernel_main = 0xc01' in out, out
         out = command(child, 'sym nothing_here')
         assert "no function 'nothing_here'" in out, out
+
+
+def test_sym_names_a_backtrace_frame_as_backtrace_does(ctx):
+    with keel_run(ctx) as child:
+        frames = re.findall(r'#\d+\s+0x([0-9a-f]{8})\s+(\S+)', command(child, 'backtrace'))
+        assert frames, 'backtrace printed no frames'
+        for addr, name in frames:
+            out = command(child, f'sym {addr}')
+            assert f'0x{addr} = {name}\n' in out, \
+                f'backtrace shows 0x{addr} as {name}; sym says:\n{out}'
+
+
+def test_sym_explains_what_it_cannot_name(ctx):
+    with keel_run(ctx) as child:
+        out = command(child, 'sym 0xc0100000')
+        assert '0xc0100000 is in no function and in no section of the kernel image' in out, out
+        out = command(child, 'sym 0')
+        assert '0x00000000 is in no function and in no section' in out, out
+        nm = subprocess.run(['i686-linux-gnu-nm', str(ctx.kernel)], capture_output=True,
+                            text=True, timeout=30, check=True).stdout
+        bounds = {name: addr for addr, _, name in (line.split() for line in nm.splitlines()
+                                                   if len(line.split()) == 3)}
+        for symbol, section in (('_rodata_start', '.rodata'), ('_data_start', '.data'),
+                                ('_bss_start', '.bss')):
+            out = command(child, f'sym {bounds[symbol]}')
+            assert f"is in no function; it is in the kernel's {section} section" in out, \
+                f'sym of {symbol} should name {section}:\n{out}'
+        out = command(child, 'sym kmain')
+        assert "no function 'kmain'" in out and 'did you mean: kernel_main' in out, out
+
+
+def test_extra_words_get_the_usage(ctx):
+    with keel_run(ctx) as child:
+        for line, usage in (('threads extra', 'usage: threads'), ('mem extra', 'usage: mem'),
+                            ('halt now', 'usage: halt'), ('panic two words', 'usage: panic [WORD]')):
+            out = command(child, line)
+            assert usage in out, f'{line!r} should print {usage!r}:\n{out}'
 
 
 def test_panic_shows_registers_and_named_backtrace(ctx):
