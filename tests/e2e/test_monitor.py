@@ -28,7 +28,9 @@ def keel_run(ctx, cmdline='', quiet=True):
                           encoding='utf-8', codec_errors='replace', timeout=TIMEOUT,
                           dimensions=(50, 200))
     try:
-        child.boot_text = expect(child, 'Keel 0.1.0') + expect(child, PROMPT)
+        # Everything `make run` printed up to and including the first prompt.
+        child.boot_text = (expect(child, 'Keel 0.1.0') + 'Keel 0.1.0' + expect(child, PROMPT)
+                           + PROMPT)
         yield child
     finally:
         child.close(force=True)
