@@ -210,10 +210,15 @@ $(KERNEL): $(OBJ) $(BUILD)/ksyms-final.o arch/x86/linker.ld $(BUILD)/objects
 
 QEMU_FLAGS := -M pc -cpu max -m 128M -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+# QEMU under scripts/qemu-run: `halt` (exit status 33) and Ctrl-A X (0)
+# end make cleanly with status 0; a panic (37) or a failed test (35) says
+# so in a line of words and fails with status 1, since the kernel did
+# fail (scripts/qemu-run says more).
+QEMU_RUN := scripts/qemu-run $(QEMU)
 
 run: $(KERNEL) | deps-run
 	@echo "Booting Keel in QEMU: Ctrl-A X quits, 'halt' at the prompt too."
-	-$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio \
+	$(QEMU_RUN) $(QEMU_FLAGS) -display none -serial mon:stdio \
 		-kernel $(KERNEL) -append "exit=qemu $(CMDLINE)"
 
 # The ISO's command line is baked into its grub.cfg: a change rebuilds it.
@@ -229,14 +234,14 @@ iso: $(ISO)
 
 run-iso: $(ISO) | deps-run
 	@echo "Booting the ISO in QEMU through GRUB: Ctrl-A X quits."
-	-$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO)
+	$(QEMU_RUN) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO)
 
 bochs: $(ISO) | deps-bochs
 	scripts/bochs $(ISO)
 
 qemu-gdb: $(KERNEL) | deps-run
 	@echo "QEMU is waiting for GDB on port $(GDBPORT): run 'make gdb' in another terminal."
-	-$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) \
+	$(QEMU_RUN) $(QEMU_FLAGS) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) \
 		-kernel $(KERNEL) -append "exit=qemu $(CMDLINE)"
 
 $(BUILD)/gdbinit: FORCE

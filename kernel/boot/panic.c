@@ -30,10 +30,13 @@ void backtrace_print(uintptr_t fp)
 
 	kprintf("Backtrace:\n");
 	/* A return address may be the first byte after its function (after a
-	 * call to a noreturn function), so name the call instruction instead. */
-	for (size_t i = 0; i < n; i++)
-		kprintf("  #%zu  0x%08lx  %s\n", i, (unsigned long)pcs[i],
-		        sym_format(pcs[i] - 1, sym, sizeof(sym)));
+	 * call to a noreturn function), so show the call instruction instead;
+	 * `sym` of the address shown prints the same name (keel/symbols.h). */
+	for (size_t i = 0; i < n; i++) {
+		uintptr_t site = SYM_CALL_SITE(pcs[i]);
+		kprintf("  #%zu  0x%08lx  %s\n", i, (unsigned long)site,
+		        sym_format(site, sym, sizeof(sym)));
+	}
 	if (n == 0)
 		kprintf("  (no frames)\n");
 	else if (n == BACKTRACE_MAX)

@@ -118,9 +118,20 @@ int monitor_execute(char *line)
 	return cmd->fn(argc, argv);
 }
 
+bool monitor_check_args(int argc, char **argv, int min, int max)
+{
+	const struct monitor_cmd *cmd = find_command(argv[0]);
+
+	if (argc - 1 >= min && argc - 1 <= max)
+		return true;
+	kprintf("usage: %s%s%s\n", argv[0], cmd && cmd->args[0] ? " " : "", cmd ? cmd->args : "");
+	return false;
+}
+
 static int cmd_help(int argc, char **argv)
 {
-	(void)argc, (void)argv;
+	if (!monitor_check_args(argc, argv, 0, 0))
+		return -1;
 	kprintf("Commands:\n");
 	for (const struct monitor_cmd *c = __monitor_cmds_start; c < __monitor_cmds_end; c++) {
 		char usage[32];
@@ -128,6 +139,8 @@ static int cmd_help(int argc, char **argv)
 		kprintf("  %-18s %s\n", usage, c->help);
 	}
 	kprintf("Keys: Backspace erases, Ctrl-U erases the line, Ctrl-C abandons it.\n");
+	kprintf("A backtrace shows each caller at its call site (return address - 1);\n"
+	        "`sym` of that address names the same function+offset.\n");
 	return 0;
 }
 MONITOR_COMMAND("help", "", "list the commands", cmd_help);

@@ -27,23 +27,22 @@ static void print_frames(void)
 			kprintf(" %u", zn->free_blocks[o]);
 		kprintf("\n");
 	}
-	kprintf("owner            frames     KiB   limit\n");
+	kprintf("id   owner        frames     KiB   limit\n");
 	for (unsigned o = OWNER_KERNEL; o < PMM_OWNERS; o++) {
+		char limit[12] = "-"; /* 0: no limit, as GDB's `keel frames` shows it */
 		if (p->owner_frames[o] == 0 && p->owner_limit[o] == 0)
 			continue;
-		kprintf("%-4u %-11s %7u %7u %7u\n", o, pmm_owner_name((owner_t)o),
-		        p->owner_frames[o], p->owner_frames[o] * (FRAME_SIZE / 1024),
-		        p->owner_limit[o]);
+		if (p->owner_limit[o])
+			ksnprintf(limit, sizeof(limit), "%u", p->owner_limit[o]);
+		kprintf("%-4u %-11s %7u %7u %7s\n", o, pmm_owner_name((owner_t)o),
+		        p->owner_frames[o], p->owner_frames[o] * (FRAME_SIZE / 1024), limit);
 	}
 }
 
 static int cmd_mem(int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 1) {
-		kprintf("usage: mem\n");
+	if (!monitor_check_args(argc, argv, 0, 0))
 		return -1;
-	}
 	print_frames();
 	slab_print_stats();
 	return 0;
@@ -56,7 +55,9 @@ static int cmd_vm(int argc, char **argv)
 	paddr_t pa;
 	unsigned flags;
 
-	if (argc != 2 || !parse_hex(argv[1], &va)) {
+	if (!monitor_check_args(argc, argv, 1, 1))
+		return -1;
+	if (!parse_hex(argv[1], &va)) {
 		kprintf("usage: vm ADDR (hexadecimal)\n");
 		return -1;
 	}

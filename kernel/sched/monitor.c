@@ -45,9 +45,10 @@ static int cmd_threads(int argc, char **argv)
 {
 	static struct thread_row rows[THREAD_MAX];
 	struct thread *current;
-	unsigned n = snapshot(rows, &current);
 
-	(void)argc, (void)argv;
+	if (!monitor_check_args(argc, argv, 0, 0))
+		return -1;
+	unsigned n = snapshot(rows, &current);
 	kprintf("  %-8s %-15s %-8s %4s %12s %8s\n", "TID", "NAME", "STATE", "PRIO", "CPU (us)",
 	        "SLICES");
 	for (unsigned i = 0; i < n; i++)
@@ -64,7 +65,8 @@ MONITOR_COMMAND("threads", "", "every thread: id, state, priority, CPU time", cm
 
 static int cmd_uptime(int argc, char **argv)
 {
-	(void)argc, (void)argv;
+	if (!monitor_check_args(argc, argv, 0, 0))
+		return -1;
 	uint64_t us = timer_read_us();
 	kprintf("up %llu.%06llu s, %llu ticks at %u Hz\n", (unsigned long long)(us / 1000000),
 	        (unsigned long long)(us % 1000000), (unsigned long long)timer_ticks(), TIMER_HZ);

@@ -10,6 +10,7 @@ it must stop with a clear reason. The monitor's `mem` and `vm ADDR` are
 typed at `make run`, the way a student uses them.
 """
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'harness'))
@@ -86,6 +87,10 @@ def test_monitor_mem_and_vm(ctx):
         out = mon.command(child, 'mem')
         for text in ('zone', 'DMA', 'normal', 'page tables', 'stacks', 'kmalloc-64', 'vm_space'):
             assert text in out, f'`mem` lacks {text!r}:\n{out}'
+        assert re.search(r'^id +owner +frames +KiB +limit$', out, re.M), \
+            f'`mem`\'s owner table lacks its header:\n{out}'
+        assert re.search(r'^\d+ +stacks +\d+ +\d+ +-$', out, re.M), \
+            f'`mem` should show "-" for an owner without a limit, as `keel frames` does:\n{out}'
         out = mon.command(child, 'vm c0100000')
         assert 'PDPT[  3]' in out and 'PT  [256]' in out, out
         assert '0xc0100000 -> physical 0x100000' in out, out

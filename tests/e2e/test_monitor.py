@@ -6,6 +6,8 @@ including Backspace (DEL, 0x7f) and QEMU's Ctrl-A X. Every wait has a
 timeout, and the process is killed at the end whatever happened.
 """
 import contextlib
+import re
+import subprocess
 
 import pexpect
 
@@ -15,13 +17,20 @@ PROMPT = 'keel> '
 
 
 @contextlib.contextmanager
-def keel_run(ctx, cmdline=''):
-    """`make run` in a pseudo-terminal, stopped at the first prompt."""
-    child = pexpect.spawn('make', ['-s', 'run', f'CMDLINE={cmdline}'], cwd=str(ctx.root),
+def keel_run(ctx, cmdline='', quiet=True):
+    """`make run` in a pseudo-terminal, stopped at the first prompt.
+
+    quiet=False runs plain `make run`, as a student types it: make then
+    also prints the commands it runs and any error line of its own.
+    """
+    flags = ['-s'] if quiet else []
+    child = pexpect.spawn('make', flags + ['run', f'CMDLINE={cmdline}'], cwd=str(ctx.root),
                           encoding='utf-8', codec_errors='replace', timeout=TIMEOUT,
                           dimensions=(50, 200))
     try:
-        child.boot_text = expect(child, 'Keel 0.1.0') + expect(child, PROMPT)
+        # Everything `make run` printed up to and including the first prompt.
+        child.boot_text = (expect(child, 'Keel 0.1.0') + 'Keel 0.1.0' + expect(child, PROMPT)
+                           + PROMPT)
         yield child
     finally:
         child.close(force=True)
@@ -45,10 +54,21 @@ def command(child, line):
 
 
 def expect_exit(child):
+    """Wait for `make run` to end; return what it printed last and its exit status."""
     try:
         child.expect(pexpect.EOF)
     except pexpect.TIMEOUT:
         raise AssertionError('QEMU did not exit; the terminal showed:\n' + child.before[-800:])
+    out = child.before.replace('\r', '')
+    child.close()
+    return out, child.exitstatus
+
+
+def check_clean_end(out, status):
+    """`make run` ended as a success: no error line from make, status 0."""
+    errors = [line for line in out.splitlines() if line.startswith('make') and 'Error' in line]
+    assert not errors, f'make reported an error after a clean end:\n{out}'
+    assert status == 0, f'expected `make run` to exit with status 0, got {status}:\n{out}'
 
 
 def test_help_lists_every_command(ctx):
@@ -95,28 +115,69 @@ def test_backtrace_and_sym_use_symbols(ctx):
         assert "no function 'nothing_here'" in out, out
 
 
-def test_panic_shows_registers_and_named_backtrace(ctx):
+def test_sym_names_a_backtrace_frame_as_backtrace_does(ctx):
     with keel_run(ctx) as child:
+        frames = re.findall(r'#\d+\s+0x([0-9a-f]{8})\s+(\S+)', command(child, 'backtrace'))
+        assert frames, 'backtrace printed no frames'
+        for addr, name in frames:
+            out = command(child, f'sym {addr}')
+            assert f'0x{addr} = {name}\n' in out, \
+                f'backtrace shows 0x{addr} as {name}; sym says:\n{out}'
+
+
+def test_sym_explains_what_it_cannot_name(ctx):
+    with keel_run(ctx) as child:
+        out = command(child, 'sym 0xc0100000')
+        assert '0xc0100000 is in no function and in no section of the kernel image' in out, out
+        out = command(child, 'sym 0')
+        assert '0x00000000 is in no function and in no section' in out, out
+        nm = subprocess.run(['i686-linux-gnu-nm', str(ctx.kernel)], capture_output=True,
+                            text=True, timeout=30, check=True).stdout
+        bounds = {name: addr for addr, _, name in (line.split() for line in nm.splitlines()
+                                                   if len(line.split()) == 3)}
+        for symbol, section in (('_rodata_start', '.rodata'), ('_data_start', '.data'),
+                                ('_bss_start', '.bss')):
+            out = command(child, f'sym {bounds[symbol]}')
+            assert f"is in no function; it is in the kernel's {section} section" in out, \
+                f'sym of {symbol} should name {section}:\n{out}'
+        out = command(child, 'sym kmain')
+        assert "no function 'kmain'" in out and 'did you mean: kernel_main' in out, out
+
+
+def test_extra_words_get_the_usage(ctx):
+    with keel_run(ctx) as child:
+        for line, usage in (('threads extra', 'usage: threads'), ('mem extra', 'usage: mem'),
+                            ('halt now', 'usage: halt'), ('panic two words', 'usage: panic [WORD]')):
+            out = command(child, line)
+            assert usage in out, f'{line!r} should print {usage!r}:\n{out}'
+
+
+def test_panic_shows_registers_and_named_backtrace(ctx):
+    with keel_run(ctx, quiet=False) as child:
         child.send('panic on-purpose\r')
         out = expect(child, 'Kernel stopped.')
         for text in ('PANIC: requested from the monitor: on-purpose', 'eip=', 'cr3=',
                      'Backtrace:', 'cmd_panic', 'monitor_execute', 'kernel_main'):
             assert text in out, f'the panic report lacks {text!r}:\n{out}'
-        expect_exit(child)
+        out, status = expect_exit(child)
+        assert 'Keel panicked: see the report above.' in out, \
+            f'`make run` did not say in words that Keel panicked:\n{out}'
+        assert 'Error 37' not in out, f'make shows QEMU\'s raw exit status:\n{out}'
+        assert status != 0, f'expected `make run` to fail after a panic:\n{out}'
 
 
 def test_halt_leaves_qemu(ctx):
-    with keel_run(ctx) as child:
+    with keel_run(ctx, quiet=False) as child:
         child.send('halt\r')
         expect(child, 'Keel halted.')
-        expect_exit(child)
+        check_clean_end(*expect_exit(child))
 
 
 def test_ctrl_a_x_quits_qemu(ctx):
-    with keel_run(ctx) as child:
+    with keel_run(ctx, quiet=False) as child:
         child.send('\x01x')
         expect(child, 'Terminated')
-        expect_exit(child)
+        check_clean_end(*expect_exit(child))
 
 
 def test_unknown_boot_option_warns_and_boots(ctx):

@@ -33,15 +33,17 @@ void arch_regs_print(const struct arch_regs *regs, uintptr_t fp)
 		now.eip = fp ? ((const uint32_t *)fp)[1] : 0;
 		regs = &now;
 	}
-	/* A return address names its call instruction (see backtrace_print). */
-	uint32_t at = regs == &now && now.eip ? now.eip - 1 : regs->eip;
+	/* A captured eip is a return address: name its call site, as a
+	 * backtrace does (keel/symbols.h). A trap's eip is the instruction. */
+	bool returned = regs == &now && now.eip;
+	uint32_t at = returned ? SYM_CALL_SITE(now.eip) : regs->eip;
 	kprintf("Registers:\n");
 	kprintf("  eax=%08x ebx=%08x ecx=%08x edx=%08x\n", regs->eax, regs->ebx, regs->ecx,
 	        regs->edx);
 	kprintf("  esi=%08x edi=%08x ebp=%08x esp=%08x\n", regs->esi, regs->edi, regs->ebp,
 	        regs->esp);
-	kprintf("  eip=%08x (%s) eflags=%08x\n", regs->eip, sym_format(at, sym, sizeof(sym)),
-	        regs->eflags);
+	kprintf("  eip=%08x (%s%s) eflags=%08x\n", regs->eip, returned ? "call at " : "",
+	        sym_format(at, sym, sizeof(sym)), regs->eflags);
 	kprintf("  cs=%04x ds=%04x es=%04x ss=%04x\n", regs->cs, regs->ds, regs->es, regs->ss);
 	kprintf("  cr0=%08x cr2=%08x cr3=%08x cr4=%08x\n", regs->cr0, regs->cr2, regs->cr3,
 	        regs->cr4);

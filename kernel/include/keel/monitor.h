@@ -11,6 +11,8 @@
 #ifndef KEEL_MONITOR_H
 #define KEEL_MONITOR_H
 
+#include <stdbool.h>
+
 /** @brief Most words a command line is split into. */
 #define MONITOR_MAX_ARGS 8
 /** @brief Longest command line, including its NUL. */
@@ -43,5 +45,13 @@ void monitor_run(void);
  * @return the command's result, or -1 for an empty or unknown command.
  */
 int monitor_execute(char *line);
+
+/**
+ * @brief Check that a command got between @p min and @p max words after its name.
+ * @return true if so; else prints "usage: NAME ARGS" (from the command's
+ * MONITOR_COMMAND() entry) and returns false, and the command returns -1.
+ * Test images only; from a monitor command.
+ */
+bool monitor_check_args(int argc, char **argv, int min, int max);
 
 #endif

@@ -39,8 +39,37 @@ KTEST(monitor, sym_checks_its_argument)
 	KT_EXPECT_EQ(monitor_try("sym 0x123456789"), -1); /* does not fit an address */
 }
 
+KTEST(monitor, sym_explains_addresses_in_no_function)
+{
+	KT_EXPECT_EQ(monitor_try("sym 0"), 0);           /* outside the image: said, not an error */
+	KT_EXPECT_EQ(monitor_try("sym c0100000"), 0);    /* below .text */
+	KT_EXPECT_EQ(monitor_try("sym ffffffff"), 0);    /* past everything */
+	KT_EXPECT_EQ(monitor_try("sym _bss_start"), -1); /* not a function: no name */
+}
+
+KTEST(monitor, sym_suggests_near_names)
+{
+	KT_EXPECT_EQ(monitor_try("sym kmain"), -1);       /* kernel_main is suggested */
+	KT_EXPECT_EQ(monitor_try("sym kernel_mian"), -1); /* two letters swapped */
+	KT_EXPECT_EQ(monitor_try("sym k"), -1);           /* a short word: few suggestions */
+	KT_EXPECT_EQ(monitor_try("sym "
+	                         "a_name_much_longer_than_any_function_in_the_kernel_xxxxxxxxxx"),
+	             -1);
+}
+
+KTEST(monitor, extra_words_get_the_usage)
+{
+	KT_EXPECT_EQ(monitor_try("help me"), -1);
+	KT_EXPECT_EQ(monitor_try("info x"), -1);
+	KT_EXPECT_EQ(monitor_try("backtrace 3"), -1);
+	KT_EXPECT_EQ(monitor_try("reboot now"), -1); /* refused: the machine goes on */
+	KT_EXPECT_EQ(monitor_try("halt now"), -1);
+	KT_EXPECT_EQ(monitor_try("panic two words"), -1);
+}
+
 KTEST(monitor, too_many_words_are_cut_not_overflowed)
 {
-	/* More words than MONITOR_MAX_ARGS: the rest are ignored. */
-	KT_EXPECT_EQ(monitor_try("help 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"), 0);
+	/* More words than MONITOR_MAX_ARGS: the rest are not read; too many for help. */
+	KT_EXPECT_EQ(monitor_try("help 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"), -1);
+	KT_EXPECT_EQ(monitor_try("sym 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"), -1);
 }

@@ -19,6 +19,7 @@ KTEST(mem_monitor, commands_and_their_errors)
 	KT_EXPECT_EQ(monitor_try("vm e0000000"), ok); /* a guard page */
 	KT_EXPECT_EQ(monitor_try("mem extra"), -1);
 	KT_EXPECT_EQ(monitor_try("vm"), -1);
+	KT_EXPECT_EQ(monitor_try("vm c0100000 extra"), -1);
 	KT_EXPECT_EQ(monitor_try("vm nothex"), -1);
 	KT_EXPECT_EQ(monitor_try("vm 123456789"), -1); /* does not fit 32 bits */
 }

@@ -12,5 +12,6 @@ KTEST(sched_monitor, threads_and_uptime_run)
 
 	KT_EXPECT_EQ(monitor_try("threads"), expected);
 	KT_EXPECT_EQ(monitor_try("uptime"), expected);
-	KT_EXPECT_EQ(monitor_try("threads extra words"), expected);
+	KT_EXPECT_EQ(monitor_try("threads extra words"), -1); /* the usage, like `mem extra` */
+	KT_EXPECT_EQ(monitor_try("uptime now"), -1);
 }
