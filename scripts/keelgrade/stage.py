@@ -65,7 +65,7 @@ def plan_stage(sub, pristine):
     info = Stage(None)
     have = submission_files(sub, Budget())
     graded = list(dict.fromkeys(pristine.lab_files + pristine.manifest.allow_files))
-    want = {}
+    want, flat_used = {}, set()
     for rel in graded:
         name = Path(rel).name
         if rel in have:
@@ -73,14 +73,14 @@ def plan_stage(sub, pristine):
         elif name in have and sum(Path(f).name == name for f in graded) == 1:
             want[rel] = have[name]          # a flat upload: "symbols.c" for kernel/boot/symbols.c
             info.flat.append(f'{name} -> {rel}')
+            flat_used.add(name)
         elif (pristine.base / rel).is_file():
             want[rel] = pristine.base / rel
             info.filled.append(rel)
         elif rel in pristine.files:
             info.missing.append(rel)
-    flat_names = {Path(f).name for f in info.flat}
     for rel, path in have.items():
-        if rel in want or (rel in flat_names and '/' not in rel):
+        if rel in want or rel in flat_used:     # a flat upload's name has no '/'
             continue
         if rel not in pristine.files:
             info.ignored.append(f'{rel} (added)')
