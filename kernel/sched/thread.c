@@ -12,7 +12,6 @@
  * instead of the slot's new occupant.
  */
 #include <keel/arch.h>
-#include <keel/irq.h>
 #include <keel/kstack.h>
 #include <keel/panic.h>
 #include <keel/sched.h>
@@ -43,7 +42,7 @@ static const uint8_t allowed[] = {
 
 void thread_set_state(struct thread *t, enum thread_state to)
 {
-	assert(!irq_enabled());
+	assert(spin_held(&sched_lock));
 	assert(allowed[t->state] & BIT(to));
 	t->state = to;
 }
