@@ -1,28 +1,38 @@
 /*
- * status.c - names for the status codes, for reports and tests.
+ * status.c - names and meanings of the status codes, for reports.
+ *
+ * Both tables are generated from the ABI's one list (KEEL_ERRORS in
+ * keel/abi.h), so a code added there is named here without an edit, and
+ * the kernel prints the same meaning a user program's keel_strerror() does.
  */
 #include <keel/status.h>
 
-const char *kstatus_name(kstatus_t s)
+#define NAME_(name, value, meaning)    [-(value)] = (value) == 0 ? "KEEL_OK" : "KEEL_ERR_" #name,
+#define MEANING_(name, value, meaning) [-(value)] = meaning,
+
+static const char *const names[] = {KEEL_ERRORS(NAME_)};
+static const char *const meanings[] = {KEEL_ERRORS(MEANING_)};
+
+/* The table index of @p s, or -1 outside the list. */
+static int status_index(kstatus_t s)
 {
-	static const char *const names[] = {
-	    "KEEL_OK",
-	    "KEEL_ERR_INVALID",
-	    "KEEL_ERR_NO_MEMORY",
-	    "KEEL_ERR_NOT_FOUND",
-	    "KEEL_ERR_EXISTS",
-	    "KEEL_ERR_NOT_IMPLEMENTED",
-	    "KEEL_ERR_BUSY",
-	    "KEEL_ERR_TIMED_OUT",
-	    "KEEL_ERR_DENIED",
-	    "KEEL_ERR_RANGE",
-	    "KEEL_ERR_ALIGN",
-	    "KEEL_ERR_FREED",
-	    "KEEL_ERR_CORRUPT",
-	};
 	int i = -(int)s;
 
-	if (i < 0 || i >= (int)(sizeof(names) / sizeof(names[0])))
-		return "KEEL_ERR_?";
-	return names[i];
+	if (i < 0 || i >= (int)(sizeof(names) / sizeof(names[0])) || names[i] == 0)
+		return -1;
+	return i;
+}
+
+const char *kstatus_name(kstatus_t s)
+{
+	int i = status_index(s);
+
+	return i < 0 ? "KEEL_ERR_?" : names[i];
+}
+
+const char *kstatus_meaning(kstatus_t s)
+{
+	int i = status_index(s);
+
+	return i < 0 ? "unknown error" : meanings[i];
 }

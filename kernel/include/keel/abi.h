@@ -1,0 +1,198 @@
+/**
+ * @file abi.h
+ * @brief The system-call contract: the one header the kernel and every
+ * user program include, unchanged.
+ *
+ * Everything a user program may ask of the kernel is here: the call
+ * numbers, how arguments travel, the error codes with their meanings, and
+ * the structures copied across. Nothing else in kernel/ is visible to user
+ * space, and nothing here depends on a kernel header, so a user program
+ * compiles against this file alone.
+ *
+ * How a call travels (i386). The caller puts a call word in eax and up to
+ * four arguments in ebx, esi, edi and ebp, then enters the kernel through
+ * `int 0x80` or `sysenter`; both reach the same dispatcher. The call word
+ * is the call's number in bits 0-7 and the number of arguments passed in
+ * bits 8-11 (KEEL_CALL()); bits 12-31 are reserved and must be zero. The
+ * result comes back in eax: zero or a positive value on success, a
+ * negative enum keel_error on failure. ecx and edx are clobbered (sysenter
+ * uses them for the return stack and address); every other register is
+ * preserved.
+ *
+ * Every call checks its call word first: an unknown number gives
+ * KEEL_ERR_NO_SYSCALL, a wrong argument count KEEL_ERR_ARGS, a reserved bit
+ * KEEL_ERR_INVALID. Then its arguments: a pointer that is not wholly in
+ * the caller's user space, or not mapped with the access the call needs,
+ * gives KEEL_ERR_FAULT; a handle that is out of range, empty, stale or of
+ * the wrong type gives KEEL_ERR_BAD_HANDLE or KEEL_ERR_WRONG_TYPE. Nothing
+ * a program passes can stop the kernel; on any error, nothing changed.
+ *
+ * Timeouts are 32-bit microsecond counts; KEEL_TIMEOUT_NEVER waits for
+ * ever, 0 does not wait at all.
+ */
+#ifndef KEEL_ABI_H
+#define KEEL_ABI_H
+
+#include <stdint.h>
+
+/* [abi_errors] */
+/**
+ * @brief Every error code, its value and its one-line meaning:
+ * X(name, value, meaning). The kernel's kstatus_t and user space's
+ * keel_strerror() are both generated from this list, so the two always
+ * print the same words. Values are part of the ABI and never change.
+ */
+#define KEEL_ERRORS(X)                                                                             \
+	X(OK, 0, "success")                                                                        \
+	X(INVALID, -1, "an argument is malformed or out of range")                                 \
+	X(NO_MEMORY, -2, "a pool or allocator is exhausted")                                       \
+	X(NOT_FOUND, -3, "the named object does not exist")                                        \
+	X(EXISTS, -4, "the object already exists")                                                 \
+	X(NOT_IMPLEMENTED, -5, "the operation is not built in")                                    \
+	X(BUSY, -6, "the object is in use")                                                        \
+	X(TIMED_OUT, -7, "the timeout expired first")                                              \
+	X(DENIED, -8, "the caller lacks the right to do this")                                     \
+	X(RANGE, -9, "a value does not fit where it must go")                                      \
+	X(ALIGN, -10, "an address or size is not aligned as required")                             \
+	X(FREED, -11, "the object was already free")                                               \
+	X(CORRUPT, -12, "a check found memory overwritten")                                        \
+	X(NO_SYSCALL, -13, "no system call has this number")                                       \
+	X(ARGS, -14, "wrong number of arguments for this system call")                             \
+	X(FAULT, -15, "a pointer names memory the caller may not use that way")                    \
+	X(BAD_HANDLE, -16, "the handle is out of range, empty or stale")                           \
+	X(WRONG_TYPE, -17, "the handle names an object of another type")                           \
+	X(LIMIT, -18, "the task has reached one of its limits")                                    \
+	X(BAD_IMAGE, -19, "the program image is malformed")                                        \
+	X(INTERRUPTED, -20, "the wait was ended early: the task is being killed")
+/* [abi_errors] */
+
+/** @brief The error codes as an enum: KEEL_OK, KEEL_ERR_INVALID, ... */
+enum keel_error {
+#define KEEL_ABI_ENUM_(name, value, meaning) KEEL_ERR_##name = (value),
+	KEEL_ERRORS(KEEL_ABI_ENUM_)
+#undef KEEL_ABI_ENUM_
+	    KEEL_OK = KEEL_ERR_OK,
+	KEEL_ERR_MIN = KEEL_ERR_INTERRUPTED, /**< The most negative code. */
+};
+
+/* [abi_calls] */
+/** @brief The system calls: X(name, number, argument count). */
+#define KEEL_SYSCALLS(X)                                                                           \
+	X(NULL, 0, 0)          /* nothing: measures the way in and out */                          \
+	X(DEBUG_WRITE, 1, 2)   /* (const char *buf, uint32_t len) -> bytes written */              \
+	X(THREAD_CREATE, 2, 4) /* (entry, stack_top, arg, prio) -> thread handle */                \
+	X(THREAD_EXIT, 3, 1)   /* (int code) -> does not return */                                 \
+	X(THREAD_YIELD, 4, 0)  /* () -> 0 */                                                       \
+	X(THREAD_SLEEP, 5, 1)  /* (uint32_t us) -> 0 */                                            \
+	X(TASK_SPAWN, 6, 3)    /* (const char *name, uint32_t len, struct keel_spawn *) -> task */ \
+	X(TASK_EXIT, 7, 1)     /* (int status) -> does not return */                               \
+	X(TASK_WAIT, 8, 3)     /* (task handle, int *status, uint32_t timeout_us) -> 0 */          \
+	X(TASK_KILL, 9, 1)     /* (task handle) -> 0 */                                            \
+	X(CLOCK_READ, 10, 1)   /* (uint64_t *us) -> 0 */                                           \
+	X(MEM_MAP, 11, 3)      /* (void *addr, uint32_t size, uint32_t prot) -> addr */            \
+	X(MEM_UNMAP, 12, 2)    /* (void *addr, uint32_t size) -> 0 */                              \
+	X(MEM_PROTECT, 13, 3)  /* (void *addr, uint32_t size, uint32_t prot) -> 0 */               \
+	X(HANDLE_CLOSE, 14, 1) /* (handle) -> 0 */                                                 \
+	X(HANDLE_QUERY, 15, 2) /* (handle, struct keel_handle_info *) -> 0 */                      \
+	X(TASK_INFO, 16, 2)    /* (task handle or KEEL_SELF, struct keel_task_info *) -> 0 */
+/* [abi_calls] */
+
+/** @brief System-call numbers: KEEL_SYS_NULL, KEEL_SYS_DEBUG_WRITE, ... */
+enum keel_syscall {
+#define KEEL_ABI_SYS_(name, number, nargs) KEEL_SYS_##name = (number),
+	KEEL_SYSCALLS(KEEL_ABI_SYS_)
+#undef KEEL_ABI_SYS_
+	    KEEL_SYS_COUNT = 17, /**< One past the highest number. */
+};
+
+/** @brief The interrupt vector of the `int` entry. */
+#define KEEL_SYSCALL_VECTOR 0x80
+/** @brief Arguments a call can take (ebx, esi, edi, ebp). */
+#define KEEL_SYSCALL_ARGS_MAX 4
+/** @brief The call word for call @p nr with @p nargs arguments. */
+#define KEEL_CALL(nr, nargs) ((uint32_t)(nr) | ((uint32_t)(nargs) << 8))
+/** @brief The call number in a call word. */
+#define KEEL_CALL_NR(word) ((word)&0xffu)
+/** @brief The argument count in a call word. */
+#define KEEL_CALL_NARGS(word) (((word) >> 8) & 0xfu)
+/** @brief The reserved bits of a call word: must be zero. */
+#define KEEL_CALL_RESERVED 0xfffff000u
+
+/** @brief A timeout that never expires. */
+#define KEEL_TIMEOUT_NEVER 0xffffffffu
+
+/* [abi_handles] */
+/**
+ * @brief A handle: a task's name for a kernel object, an index into its
+ * own handle table. Non-negative; the low KEEL_HANDLE_INDEX_BITS bits are
+ * the slot, the bits above it the slot's generation, so a handle that was
+ * closed is refused even after its slot is reused.
+ */
+typedef int32_t keel_handle_t;
+/** @brief Bits of a handle that name the slot. */
+#define KEEL_HANDLE_INDEX_BITS 6
+/** @brief Slots in every task's handle table. */
+#define KEEL_HANDLES_MAX (1 << KEEL_HANDLE_INDEX_BITS)
+/** @brief The handle every task holds to itself, in slot 0. */
+#define KEEL_SELF 0
+
+/** @brief What a handle names. Slice 4 adds endpoints and notifications. */
+enum keel_object_type {
+	KEEL_OBJ_NONE = 0,   /**< An empty slot. */
+	KEEL_OBJ_TASK = 1,   /**< A task. */
+	KEEL_OBJ_THREAD = 2, /**< A thread. */
+};
+
+/** @brief Rights a handle carries; a call checks the one it needs. */
+enum keel_rights {
+	KEEL_RIGHT_READ = 1u << 0,  /**< Query the object. */
+	KEEL_RIGHT_WRITE = 1u << 1, /**< Change it. */
+	KEEL_RIGHT_WAIT = 1u << 2,  /**< Wait for it to end. */
+	KEEL_RIGHT_KILL = 1u << 3,  /**< End it. */
+	KEEL_RIGHT_ALL = 0xfu,      /**< Every right above. */
+};
+/* [abi_handles] */
+
+/** @brief What HANDLE_QUERY tells. Every byte is written (padding is zero). */
+struct keel_handle_info {
+	uint32_t type;   /**< enum keel_object_type. */
+	uint32_t rights; /**< enum keel_rights. */
+	uint32_t id;     /**< The object's kernel id, for reports only. */
+	uint32_t reserved;
+};
+
+/** @brief What TASK_INFO tells about a task. Every byte is written. */
+struct keel_task_info {
+	uint32_t id;           /**< The task's kernel id, for reports only. */
+	uint32_t threads;      /**< Threads alive. */
+	uint32_t frames;       /**< Frames it holds (pages, page tables). */
+	uint32_t frame_limit;  /**< Most frames it may hold. */
+	uint32_t thread_limit; /**< Most threads it may have. */
+	uint32_t handles;      /**< Handle slots in use. */
+	char name[16];         /**< Its program's name, NUL-terminated. */
+};
+
+/** @brief Options for TASK_SPAWN; a NULL pointer takes every default. */
+struct keel_spawn {
+	uint32_t frame_limit;  /**< Frames the child may hold; 0: the default. */
+	uint32_t thread_limit; /**< Threads it may have; 0: the default. */
+	uint32_t arg;          /**< Passed to its first thread (main's argument). */
+	uint32_t flags;        /**< Must be 0 (reserved). */
+};
+
+/** @brief Memory rights for MEM_MAP and MEM_PROTECT: read is implied. */
+enum keel_prot {
+	KEEL_PROT_WRITE = 1u << 0, /**< Writable. Never with KEEL_PROT_EXEC (W^X). */
+	KEEL_PROT_EXEC = 1u << 1,  /**< Executable. */
+};
+
+/** @brief A task's exit status when a fault killed it: KEEL_FAULT_STATUS | vector. */
+#define KEEL_FAULT_STATUS 0x40000000
+/** @brief A task's exit status when TASK_KILL ended it. */
+#define KEEL_KILLED_STATUS 0x20000000
+
+/** @brief The lowest user address and one past the highest (i386). */
+#define KEEL_USER_BASE 0x00001000u
+#define KEEL_USER_END  0xC0000000u
+
+#endif

@@ -1,0 +1,189 @@
+/**
+ * @file task.h
+ * @brief Tasks: an address space, its threads and its handle table.
+ *
+ * A task is what a user program runs in. It owns an address space (its
+ * pages and page tables are charged to the task's own frame owner, so
+ * they are counted and limited), up to its thread limit of user threads,
+ * and a handle table through which it names every other object. Tasks
+ * come from ELF images in the boot archive; the kernel starts the first,
+ * the root task, and every other is spawned by a task that then holds a
+ * handle to it.
+ *
+ * The life cycle (each change asserted against this list):
+ *
+ *     FREE -> LIVE        task_spawn(): image loaded, first thread READY
+ *     LIVE -> DYING       task_exit(), task_kill(), or a fault in ring 3
+ *     DYING -> ZOMBIE     its last thread has exited; memory given back
+ *     LIVE -> ZOMBIE      its last thread exited by itself (status: its code)
+ *     ZOMBIE -> FREE      its parent collected the status (task_wait), or
+ *                         the parent itself ended
+ *
+ * A DYING task's threads leave as soon as they next return towards user
+ * mode; one blocked in the kernel is woken with KEEL_ERR_INTERRUPTED. The
+ * pool of tasks, like the thread pool, is fixed: TASK_MAX tasks, no
+ * allocation to create one beyond its own pages and tables.
+ *
+ * Locking: a task's state, thread list, handle table and counters are
+ * guarded by sched_lock. Loading an image and mapping memory are done
+ * without it.
+ */
+#ifndef KEEL_TASK_H
+#define KEEL_TASK_H
+
+#include <keel/abi.h>
+#include <keel/handle.h>
+#include <keel/pmm.h>
+#include <keel/status.h>
+#include <keel/thread.h>
+#include <keel/vm.h>
+#include <keel/wait.h>
+#include <stdint.h>
+
+/** @brief The most tasks at once: one frame owner each. */
+#define TASK_MAX (PMM_OWNERS - OWNER_FIRST_TASK)
+/** @brief The most threads one task may have. */
+#define TASK_THREADS_MAX 8
+/** @brief Frames a task may hold unless its spawner says otherwise. */
+#define TASK_FRAME_LIMIT_DEFAULT 256
+/** @brief Threads a task may have unless its spawner says otherwise. */
+#define TASK_THREAD_LIMIT_DEFAULT 4
+/** @brief Longest task name, including its NUL. */
+#define TASK_NAME_MAX 16
+/** @brief Where a task's first thread's stack ends (its top), below the kernel. */
+#define TASK_STACK_TOP 0xBFFF0000u
+/** @brief Pages of each user thread's stack; a guard page lies below it. */
+#define TASK_STACK_PAGES 4
+/** @brief The priority of user threads unless they ask for another (lower). */
+#define TASK_PRIO_DEFAULT 100
+
+/** @brief Where a task is in its life cycle. */
+enum task_state {
+	TASK_FREE,   /**< The slot is unused. */
+	TASK_LIVE,   /**< Running its program. */
+	TASK_DYING,  /**< Ending: its threads are leaving. */
+	TASK_ZOMBIE, /**< Ended; its status waits for its parent. */
+};
+
+/** @brief One of a task's threads: where it starts in user mode. */
+struct task_thread {
+	tid_t tid;         /**< The kernel thread; 0 if the slot is unused. */
+	uintptr_t entry;   /**< User pc of its first instruction. */
+	uintptr_t stack;   /**< User stack pointer it starts with. */
+	uintptr_t arg;     /**< Its argument (first argument register). */
+	struct task *task; /**< Back to the task. */
+};
+
+/** @brief A task. Fields guarded by sched_lock unless said otherwise. */
+struct task {
+	uint32_t id;              /**< Slot in the low 8 bits, generation above; 0 never valid. */
+	enum task_state state;    /**< Changed only by task_set_state(). */
+	char name[TASK_NAME_MAX]; /**< Its program's name. */
+	owner_t owner;            /**< Its frame owner: pages and page tables are charged here. */
+	struct vm_space *space;   /**< Its address space (set once at spawn). */
+	struct task *parent;      /**< Its spawner; NULL for the root task. */
+	struct task_thread thread[TASK_THREADS_MAX]; /**< Its threads. */
+	unsigned threads;                            /**< Threads alive (not yet exited). */
+	unsigned thread_limit;                       /**< Most threads it may have at once. */
+	uint32_t frame_limit;                        /**< Most frames it may hold. */
+	int status;                                  /**< Exit status, valid once DYING. */
+	struct waitq exit_wait;                      /**< Its parent waits here for it to end. */
+	struct handle_table handles;                 /**< What it can name. */
+	uintptr_t stack_next; /**< Where the next thread's stack goes (grows down). */
+	uint32_t faults;      /**< Faults that killed it (0 or 1), for reports. */
+};
+
+/**
+ * @brief Spawn a task from the boot archive's program @p name as a child of
+ * @p parent (NULL: the root task), with @p opts (NULL: defaults).
+ * @param out receives the task on success.
+ * @return KEEL_OK; KEEL_ERR_NOT_FOUND (no such program); KEEL_ERR_BAD_IMAGE
+ *         (it is malformed: the reason is printed); KEEL_ERR_LIMIT (no task
+ *         slot, or its image needs more frames than its limit);
+ *         KEEL_ERR_NO_MEMORY; KEEL_ERR_INVALID (bad options). On error
+ *         nothing is left behind. Thread context.
+ */
+kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_spawn *opts,
+                     struct task **out);
+
+/**
+ * @brief Start a new user thread in @p t at @p entry with a fresh stack.
+ * @return KEEL_OK and *tid; KEEL_ERR_LIMIT (thread limit, or no frames for
+ *         its stack); KEEL_ERR_NO_MEMORY (no kernel thread);
+ *         KEEL_ERR_INVALID (@p t not LIVE, or @p prio above the caller's).
+ */
+kstatus_t task_thread_start(struct task *t, uintptr_t entry, uintptr_t arg, unsigned prio,
+                            tid_t *tid);
+
+/**
+ * @brief End the calling thread's task with @p status: every thread of it
+ * leaves. Thread context, in a user thread; never returns.
+ */
+__attribute__((noreturn)) void task_exit(int status);
+
+/**
+ * @brief End task @p t with KEEL_KILLED_STATUS (it need not be a child:
+ * the caller's right to do it was checked on the handle).
+ * @return KEEL_OK; KEEL_ERR_INVALID if it is the caller's own task (use
+ *         task_exit) ; KEEL_ERR_NOT_FOUND if it has already ended.
+ */
+kstatus_t task_kill(struct task *t, int status);
+
+/**
+ * @brief Wait up to @p timeout_us for child @p child to end, then collect
+ * its status and free it.
+ * @return KEEL_OK and *status; KEEL_ERR_TIMED_OUT; KEEL_ERR_INTERRUPTED
+ *         (the caller's own task is being killed); KEEL_ERR_DENIED (not
+ *         the caller's child).
+ */
+kstatus_t task_wait(struct task *child, int *status, uint64_t timeout_us);
+
+/**
+ * @brief Called by a user thread when its own thread ends (its own exit,
+ * or its task's). The last thread out ends the task. Never returns.
+ */
+__attribute__((noreturn)) void task_thread_exit(int code);
+
+/** @brief The task of the calling thread, or NULL in a kernel thread. */
+struct task *task_current(void);
+
+/** @brief The task with id @p id if it is not FREE, else NULL. sched_lock held. */
+struct task *task_lookup(uint32_t id);
+
+/** @brief The task in pool slot @p slot (any state), or NULL past the pool. */
+struct task *task_slot(unsigned slot);
+
+/**
+ * @brief On the way back to user mode: if the calling thread's task is
+ * DYING, the thread leaves now. Called by the port with interrupts off.
+ */
+void task_user_return(void);
+
+/**
+ * @brief Kill the calling thread's task for a fault in ring 3: print a
+ * report naming the task, the fault, the address and, where known, the
+ * function; the parent sees KEEL_FAULT_STATUS | @p vector. Never returns.
+ */
+__attribute__((noreturn)) void task_fault(unsigned vector, const char *what, uintptr_t pc,
+                                          uintptr_t addr);
+
+/** @brief Frames the task holds now (pages and tables). */
+uint32_t task_frames(const struct task *t);
+
+/** @brief Tasks not FREE, for reports and tests. */
+unsigned task_count(void);
+
+/**
+ * @brief Check every task's invariants (thread counts against the thread
+ * pool, handle tables, frame counts within limits).
+ * @return KEEL_OK or KEEL_ERR_CORRUPT (the first problem is printed).
+ */
+kstatus_t task_check_all(void);
+
+/** @brief A state's name ("LIVE"). */
+const char *task_state_name(enum task_state s);
+
+/** @brief Start the root task ("root" in the boot archive), if the archive has one. */
+void task_start_root(void);
+
+#endif
