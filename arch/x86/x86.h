@@ -42,17 +42,20 @@
 #define T_SPURIOUS    255 /* ... and the local APIC's spurious vector */
 
 /* The trap frame, as trap.S builds it; trap.c checks these against the struct. */
-#define TF_EDI    0
-#define TF_EBP    8
-#define TF_EAX    28
-#define TF_GS     32
-#define TF_DS     44
-#define TF_TRAPNO 48
-#define TF_ERR    52
-#define TF_EIP    56
-#define TF_CS     60
-#define TF_EFLAGS 64
-#define TF_SIZE   68
+#define TF_EDI         0
+#define TF_EBP         8
+#define TF_EAX         28
+#define TF_GS          32
+#define TF_DS          44
+#define TF_TRAPNO      48
+#define TF_ERR         52
+#define TF_EIP         56
+#define TF_CS          60
+#define TF_EFLAGS      64
+#define TF_ESP         68 /* only in a frame from ring 3: the CPU pushes esp and ss too */
+#define TF_SS          72
+#define TF_KERNEL_SIZE 68 /* a frame from ring 0 ends before esp */
+#define TF_SIZE        76
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -96,7 +99,14 @@ struct trap_frame {
 	uint32_t gs, fs, es, ds;                                   /* trap_common */
 	uint32_t trapno, err;                                      /* the stub */
 	uint32_t eip, cs, eflags;                                  /* the CPU */
+	uint32_t esp, ss; /* the CPU, only when it came from ring 3 (slice 3) */
 };
+
+/* True if @tf was pushed by a trap from user mode (ring 3). */
+static inline bool trap_from_user(const struct trap_frame *tf)
+{
+	return (tf->cs & 3) == 3;
+}
 
 static inline uint64_t rdtsc(void)
 {
@@ -132,6 +142,23 @@ void gdt_set_tss(uint16_t sel, const void *tss, uint32_t size);
 void pic_init(void);
 /* Route vector @vector through a task gate to the TSS selected by @tss_sel. */
 void idt_set_task_gate(unsigned vector, uint16_t tss_sel);
+/* Route vector @vector to @handler through an interrupt gate that code at
+ * privilege @dpl may raise with `int` (3: user mode may; 0: only the kernel). */
+void idt_set_gate(unsigned vector, uintptr_t handler, unsigned dpl);
+/*
+ * Slice 3's hooks into the trap path; NULL before it. A trap from ring 3
+ * goes to x86_user_trap (a system call, or a fault that kills the task:
+ * it returns true if it dealt with the trap); every return to ring 3
+ * passes x86_user_return, where a thread of a dying task leaves.
+ */
+extern bool (*x86_user_trap)(struct trap_frame *tf);
+extern void (*x86_user_return)(struct trap_frame *tf);
+/* An exception's name ("page fault (#PF)"); "interrupt" past the exceptions. */
+const char *x86_exception_name(unsigned vector);
+/* Set the stack the CPU switches to on a trap from ring 3 (the TSS's esp0). */
+void x86_tss_set_kernel_stack(uint32_t top);
+/* The address of esp0 in this CPU's TSS: sysenter's stack MSR points here. */
+uint32_t *x86_tss_kernel_stack_slot(void);
 /* If set, called after a kernel page fault is decoded, to say more (slice 2). */
 extern void (*x86_page_fault_detail)(uint32_t cr2, uint32_t err);
 void pic_mask(unsigned irq);

@@ -268,3 +268,38 @@ paddr_t frame_phys(const void *va)
 {
 	return (uintptr_t)va - VM_KERNEL_BASE;
 }
+
+/* [frame_owner_seams] */
+kstatus_t frame_set_limit(owner_t owner, uint32_t frames)
+{
+	spinflags_t irq = spin_lock(&frame_lock);
+	kstatus_t st = pmm_set_limit(&pmm_kernel, owner, frames);
+
+	spin_unlock(&frame_lock, irq);
+	return st;
+}
+
+uint32_t frame_held(owner_t owner)
+{
+	return owner < PMM_OWNERS ? pmm_kernel.owner_frames[owner] : 0;
+}
+
+uint32_t frame_reclaim(owner_t owner)
+{
+	uint32_t freed = 0;
+
+	if (!pmm_can_own(owner) || owner < OWNER_FIRST_TASK)
+		return 0;
+	/* O(frames): an owner's end is not a real-time path. The lock is
+	 * taken per block so that interrupts are never off for long. */
+	for (pfn_t i = 0; i < pmm_kernel.count && frame_held(owner) > 0; i++) {
+		spinflags_t irq = spin_lock(&frame_lock);
+		const struct frame *f = &pmm_kernel.frames[i];
+		if (f->owner == owner && f->flags == FRAME_HEAD &&
+		    free_locked(pmm_kernel.base + i, f->order, owner) == KEEL_OK)
+			freed++;
+		spin_unlock(&frame_lock, irq);
+	}
+	return freed;
+}
+/* [frame_owner_seams] */

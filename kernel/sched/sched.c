@@ -84,6 +84,8 @@ static void account(struct cpu *c, struct thread *prev)
 	c->switched_at = now;
 }
 
+void (*sched_switch_hook)(struct thread *next);
+
 /* [sched_switch] */
 void sched_switch(void)
 {
@@ -108,6 +110,8 @@ void sched_switch(void)
 	account(c, prev);
 	c->current = next;
 	c->switches++;
+	if (sched_switch_hook)
+		sched_switch_hook(next);
 	arch_context_switch(&prev->sp, next->sp);
 }
 /* [sched_switch] */

@@ -67,6 +67,24 @@ unsigned waitq_wake_one(struct waitq *wq)
 	return 1;
 }
 
+/* [waitq_cancel] */
+bool waitq_cancel(struct thread *t, kstatus_t status)
+{
+	assert(spin_held(&sched_lock));
+	if (t->state == THREAD_BLOCKED) {
+		wake(t, status);
+		return true;
+	}
+	if (t->state == THREAD_SLEEPING) {
+		timer_cancel(&t->timer);
+		t->wake_status = status;
+		sched_make_ready(t);
+		return true;
+	}
+	return false;
+}
+/* [waitq_cancel] */
+
 unsigned waitq_wake_all(struct waitq *wq)
 {
 	unsigned n = 0;

@@ -36,8 +36,23 @@ _Static_assert(sizeof(struct tss) == 104, "the CPU's 32-bit TSS is 104 bytes");
 
 #define DF_STACK_SIZE 8192
 
-static struct tss main_tss, df_tss;
+static struct tss main_tss __attribute__((aligned(16))), df_tss;
 static char df_stack[DF_STACK_SIZE] __attribute__((aligned(16)));
+
+/* [tss_kernel_stack] */
+/* Slice 3: a trap from ring 3 switches to the stack named here (the
+ * running thread's kernel stack), and so does sysenter, through the slot. */
+void x86_tss_set_kernel_stack(uint32_t top)
+{
+	main_tss.esp0 = top;
+}
+
+uint32_t *x86_tss_kernel_stack_slot(void)
+{
+	_Static_assert(offsetof(struct tss, esp0) % 4 == 0, "esp0 is a 4-byte aligned field");
+	return (uint32_t *)(void *)((char *)&main_tss + offsetof(struct tss, esp0));
+}
+/* [tss_kernel_stack] */
 
 static void page_fault_detail(uint32_t cr2, uint32_t err)
 {
@@ -106,7 +121,8 @@ void x86_fault_init(paddr_t kernel_root)
 	                      .fs = SEL_KDATA,
 	                      .gs = SEL_KDATA,
 	                      .iomap = sizeof(struct tss)};
-	main_tss.iomap = sizeof(struct tss);
+	main_tss.iomap = sizeof(struct tss); /* no I/O bitmap: ring 3 may use no port */
+	main_tss.ss0 = SEL_KDATA;
 	gdt_set_tss(SEL_TSS, &main_tss, sizeof(main_tss));
 	gdt_set_tss(SEL_DF_TSS, &df_tss, sizeof(df_tss));
 	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS)); /* where the CPU saves us on a switch */

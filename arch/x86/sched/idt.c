@@ -28,10 +28,11 @@ static struct idt_gate idt[256];
 extern const uint32_t trap_stubs[T_STUBS];
 extern char trap_stub_255[];
 
-static void set_gate(unsigned vector, uint32_t handler)
+void idt_set_gate(unsigned vector, uintptr_t handler, unsigned dpl)
 {
 	idt[vector] =
-	    (struct idt_gate){handler & 0xffff, SEL_KCODE, 0, GATE_INTERRUPT_32, handler >> 16};
+	    (struct idt_gate){handler & 0xffff, SEL_KCODE, 0,
+	                      GATE_INTERRUPT_32 | (uint8_t)((dpl & 3) << 5), handler >> 16};
 }
 
 #define GATE_TASK 0x85 /* present, DPL 0, task gate */
@@ -50,8 +51,8 @@ void arch_traps_init(void)
 	} __attribute__((packed)) ptr = {sizeof(idt) - 1, (uint32_t)(uintptr_t)idt};
 
 	for (unsigned v = 0; v < T_STUBS; v++)
-		set_gate(v, trap_stubs[v]);
-	set_gate(T_SPURIOUS, (uint32_t)(uintptr_t)trap_stub_255);
+		idt_set_gate(v, trap_stubs[v], 0);
+	idt_set_gate(T_SPURIOUS, (uintptr_t)trap_stub_255, 0);
 	__asm__ volatile("lidt %0" : : "m"(ptr));
 	pic_init();
 }

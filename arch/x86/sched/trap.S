@@ -46,6 +46,7 @@ trap_stubs:				/* trap_stubs[v]: the stub of vector v, v < T_STUBS */
 
 /* [trap_common] */
 	.text
+	.globl trap_common
 trap_common:
 	pushl %ds
 	pushl %es
@@ -65,6 +66,8 @@ trap_common:
 	pushl %esp			/* x86_trap(struct trap_frame *) */
 	call x86_trap
 	addl $4, %esp
+	.globl trap_return
+trap_return:				/* slice 3 enters user mode through here */
 	popal
 	popl %gs
 	popl %fs

@@ -32,6 +32,8 @@ _Static_assert(offsetof(struct trap_frame, err) == TF_ERR, "trap frame: err");
 _Static_assert(offsetof(struct trap_frame, eip) == TF_EIP, "trap frame: eip");
 _Static_assert(offsetof(struct trap_frame, cs) == TF_CS, "trap frame: cs");
 _Static_assert(offsetof(struct trap_frame, eflags) == TF_EFLAGS, "trap frame: eflags");
+_Static_assert(offsetof(struct trap_frame, esp) == TF_ESP, "trap frame: esp");
+_Static_assert(offsetof(struct trap_frame, ss) == TF_SS, "trap frame: ss");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame: size");
 /* [trap_frame_checks] */
 
@@ -110,21 +112,22 @@ static void report_error_code(unsigned v, uint32_t err)
 /* Turn the trap frame into the registers a panic report prints. */
 static void frame_to_regs(const struct trap_frame *tf, struct arch_regs *r)
 {
-	*r = (struct arch_regs){.eax = tf->eax,
-	                        .ebx = tf->ebx,
-	                        .ecx = tf->ecx,
-	                        .edx = tf->edx,
-	                        .esi = tf->esi,
-	                        .edi = tf->edi,
-	                        .ebp = tf->ebp,
-	                        /* A kernel trap pushes no esp: the old stack ends at the frame. */
-	                        .esp = (uint32_t)(uintptr_t)tf + TF_SIZE,
-	                        .eip = tf->eip,
-	                        .eflags = tf->eflags,
-	                        .cs = tf->cs,
-	                        .ds = tf->ds,
-	                        .es = tf->es,
-	                        .ss = SEL_KDATA};
+	*r = (struct arch_regs){
+	    .eax = tf->eax,
+	    .ebx = tf->ebx,
+	    .ecx = tf->ecx,
+	    .edx = tf->edx,
+	    .esi = tf->esi,
+	    .edi = tf->edi,
+	    .ebp = tf->ebp,
+	    /* A kernel trap pushes no esp: the old stack ends at the frame. */
+	    .esp = trap_from_user(tf) ? tf->esp : (uint32_t)(uintptr_t)tf + TF_KERNEL_SIZE,
+	    .eip = tf->eip,
+	    .eflags = tf->eflags,
+	    .cs = tf->cs,
+	    .ds = tf->ds,
+	    .es = tf->es,
+	    .ss = trap_from_user(tf) ? tf->ss : SEL_KDATA};
 	__asm__ volatile("movl %%cr0, %0; movl %%cr2, %1; movl %%cr3, %2; movl %%cr4, %3"
 	                 : "=r"(r->cr0), "=r"(r->cr2), "=r"(r->cr3), "=r"(r->cr4));
 }
@@ -154,13 +157,49 @@ static void device_interrupt(unsigned irq)
 
 void x86_trap(struct trap_frame *tf);
 
+/* [exception_table] */
+/*
+ * The exception table: code that may fault on purpose (slice 3's copies
+ * from and to user memory) lists the address of each instruction that may
+ * fault and where to go instead. A kernel-mode exception at a listed
+ * address resumes at its fixup, which returns an error; any other is a bug.
+ */
+struct extable_entry {
+	uint32_t fault_pc, fixup_pc;
+};
+extern const struct extable_entry __extable_start[], __extable_end[];
+
+static bool exception_fixup(struct trap_frame *tf)
+{
+	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++) {
+		if (e->fault_pc == tf->eip) {
+			tf->eip = e->fixup_pc;
+			return true;
+		}
+	}
+	return false;
+}
+/* [exception_table] */
+
+const char *x86_exception_name(unsigned vector)
+{
+	return vector < T_EXCEPTIONS ? exception_names[vector] : "interrupt";
+}
+
+bool (*x86_user_trap)(struct trap_frame *tf);
+void (*x86_user_return)(struct trap_frame *tf);
+
+/* [x86_trap] */
 void x86_trap(struct trap_frame *tf)
 {
 	unsigned v = tf->trapno;
 
-	if (v < T_EXCEPTIONS)
-		exception(tf);
-	if (v >= T_IRQ0 && v < T_IRQ0 + IRQ_LINES) {
+	if (trap_from_user(tf) && x86_user_trap && x86_user_trap(tf)) {
+		/* a system call or a user fault, handled by slice 3 */
+	} else if (v < T_EXCEPTIONS) {
+		if (!exception_fixup(tf))
+			exception(tf);
+	} else if (v >= T_IRQ0 && v < T_IRQ0 + IRQ_LINES) {
 		device_interrupt(v - T_IRQ0);
 	} else if (v == T_LAPIC_TIMER) {
 		timer_tick();
@@ -170,4 +209,7 @@ void x86_trap(struct trap_frame *tf)
 	}
 	/* EOI is sent: switching now cannot hold up the next interrupt. */
 	sched_preempt();
+	if (trap_from_user(tf) && x86_user_return)
+		x86_user_return(tf);
 }
+/* [x86_trap] */

@@ -27,6 +27,11 @@
  * the wrong type gives KEEL_ERR_BAD_HANDLE or KEEL_ERR_WRONG_TYPE. Nothing
  * a program passes can stop the kernel; on any error, nothing changed.
  *
+ * The memory calls (MEM_MAP, MEM_UNMAP, MEM_PROTECT) work on whole pages
+ * of the caller's own space: an address or size that is not a page
+ * multiple gives KEEL_ERR_ALIGN, a range not wholly in user space
+ * KEEL_ERR_RANGE, write with execute KEEL_ERR_DENIED (W^X).
+ *
  * Timeouts are 32-bit microsecond counts; KEEL_TIMEOUT_NEVER waits for
  * ever, 0 does not wait at all.
  */
@@ -89,7 +94,7 @@ enum keel_error {
 	X(TASK_WAIT, 8, 3)     /* (task handle, int *status, uint32_t timeout_us) -> 0 */          \
 	X(TASK_KILL, 9, 1)     /* (task handle) -> 0 */                                            \
 	X(CLOCK_READ, 10, 1)   /* (uint64_t *us) -> 0 */                                           \
-	X(MEM_MAP, 11, 3)      /* (void *addr, uint32_t size, uint32_t prot) -> addr */            \
+	X(MEM_MAP, 11, 3)      /* (void *addr, uint32_t size, uint32_t prot) -> 0 */               \
 	X(MEM_UNMAP, 12, 2)    /* (void *addr, uint32_t size) -> 0 */                              \
 	X(MEM_PROTECT, 13, 3)  /* (void *addr, uint32_t size, uint32_t prot) -> 0 */               \
 	X(HANDLE_CLOSE, 14, 1) /* (handle) -> 0 */                                                 \

@@ -49,4 +49,15 @@ struct elf_image {
 kstatus_t elf_check(const void *image, size_t size, uint32_t user_base, uint32_t user_end,
                     struct elf_image *out, const char **why);
 
+/**
+ * @brief The function of ELF image @p image that holds address @p addr,
+ * from the image's symbol table, for reports of user faults.
+ * @return KEEL_OK, *name (a string inside @p image) and *offset (from the
+ *         function's start); KEEL_ERR_NOT_FOUND (no symbol table, or no
+ *         function there); KEEL_ERR_BAD_IMAGE (a table that runs outside
+ *         the image). Never reads outside [image, image + size). Pure.
+ */
+kstatus_t elf_symbol(const void *image, size_t size, uint32_t addr, const char **name,
+                     uint32_t *offset);
+
 #endif

@@ -65,6 +65,22 @@ void *frame_virt(paddr_t pa);
 /** @brief The physical address behind a direct-map pointer @p va. */
 paddr_t frame_phys(const void *va);
 
+/**
+ * @brief Limit @p owner to @p frames frames (0: no limit); see pmm_set_limit().
+ * Slice 3 gives each task its limit this way.
+ */
+kstatus_t frame_set_limit(owner_t owner, uint32_t frames);
+
+/** @brief Frames @p owner holds now (cached free frames are nobody's). */
+uint32_t frame_held(owner_t owner);
+
+/**
+ * @brief Free every block @p owner still holds: a task's end, after its
+ * address space is gone. Only task owners (OWNER_FIRST_TASK and up).
+ * @return the blocks freed. O(frames); takes the lock block by block.
+ */
+uint32_t frame_reclaim(owner_t owner);
+
 /** @brief Build pmm_kernel from the boot information. Boot only (slice 2's start-up). */
 void frame_init(void);
 

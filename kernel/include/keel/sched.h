@@ -104,6 +104,14 @@ void sched_preempt(void);
  */
 kstatus_t sched_set_priority(struct thread *t, unsigned prio);
 
+/**
+ * @brief Called, when set, as the CPU switches to @p next, before its
+ * registers are loaded; sched_lock held, interrupts off. Slice 3 sets it
+ * to load @p next's address space and the kernel stack ring 3 traps to.
+ * NULL before slice 3. Must be short: it is on every switch's path.
+ */
+extern void (*sched_switch_hook)(struct thread *next);
+
 /** @brief The calling thread. Any context once the scheduler runs. */
 struct thread *thread_current(void);
 

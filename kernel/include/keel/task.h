@@ -12,12 +12,14 @@
  *
  * The life cycle (each change asserted against this list):
  *
- *     FREE -> LIVE        task_spawn(): image loaded, first thread READY
- *     LIVE -> DYING       task_exit(), task_kill(), or a fault in ring 3
- *     DYING -> ZOMBIE     its last thread has exited; memory given back
- *     LIVE -> ZOMBIE      its last thread exited by itself (status: its code)
- *     ZOMBIE -> FREE      its parent collected the status (task_wait), or
- *                         the parent itself ended
+ *     FREE -> LOADING     task_spawn() took the slot; the image is loading
+ *     LOADING -> FREE     the image could not be loaded: all undone
+ *     LOADING -> LIVE     its first thread is READY
+ *     LIVE -> DYING       task_exit(), task_kill(), a fault in ring 3, or
+ *                         its last thread ended by itself
+ *     DYING -> ZOMBIE     its last thread has left; memory given back
+ *     ZOMBIE -> FREE      its parent collected the status (task_wait), or,
+ *                         for an orphan, the next task_spawn() needed the slot
  *
  * A DYING task's threads leave as soon as they next return towards user
  * mode; one blocked in the kernel is woken with KEEL_ERR_INTERRUPTED. The
@@ -46,6 +48,8 @@
 #define TASK_THREADS_MAX 8
 /** @brief Frames a task may hold unless its spawner says otherwise. */
 #define TASK_FRAME_LIMIT_DEFAULT 256
+/** @brief The most frames a spawner may let a task hold (16 MiB). */
+#define TASK_FRAME_LIMIT_MAX 4096
 /** @brief Threads a task may have unless its spawner says otherwise. */
 #define TASK_THREAD_LIMIT_DEFAULT 4
 /** @brief Longest task name, including its NUL. */
@@ -59,14 +63,17 @@
 
 /** @brief Where a task is in its life cycle. */
 enum task_state {
-	TASK_FREE,   /**< The slot is unused. */
-	TASK_LIVE,   /**< Running its program. */
-	TASK_DYING,  /**< Ending: its threads are leaving. */
-	TASK_ZOMBIE, /**< Ended; its status waits for its parent. */
+	TASK_FREE,    /**< The slot is unused. */
+	TASK_LOADING, /**< Being created: not yet running. */
+	TASK_LIVE,    /**< Running its program. */
+	TASK_DYING,   /**< Ending: its threads are leaving. */
+	TASK_ZOMBIE,  /**< Ended; its status waits for its parent. */
 };
 
 /** @brief One of a task's threads: where it starts in user mode. */
 struct task_thread {
+	bool used;         /**< The slot holds a thread, alive or not yet reaped. */
+	bool left;         /**< The thread has left (no longer counted in threads). */
 	tid_t tid;         /**< The kernel thread; 0 if the slot is unused. */
 	uintptr_t entry;   /**< User pc of its first instruction. */
 	uintptr_t stack;   /**< User stack pointer it starts with. */
@@ -89,8 +96,8 @@ struct task {
 	int status;                                  /**< Exit status, valid once DYING. */
 	struct waitq exit_wait;                      /**< Its parent waits here for it to end. */
 	struct handle_table handles;                 /**< What it can name. */
-	uintptr_t stack_next; /**< Where the next thread's stack goes (grows down). */
-	uint32_t faults;      /**< Faults that killed it (0 or 1), for reports. */
+	bool orphan;     /**< Its parent ended first: nobody will wait for it. */
+	uint32_t faults; /**< Faults that killed it (0 or 1), for reports. */
 };
 
 /**
@@ -107,13 +114,16 @@ kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_sp
                      struct task **out);
 
 /**
- * @brief Start a new user thread in @p t at @p entry with a fresh stack.
+ * @brief Start a new user thread in @p t at @p entry with @p arg in its
+ * first argument register, on user stack @p stack, or, if it is 0, on a
+ * fresh stack of TASK_STACK_PAGES pages the task is charged for, with an
+ * unmapped guard page below it. Exited threads of @p t are reaped first.
  * @return KEEL_OK and *tid; KEEL_ERR_LIMIT (thread limit, or no frames for
  *         its stack); KEEL_ERR_NO_MEMORY (no kernel thread);
  *         KEEL_ERR_INVALID (@p t not LIVE, or @p prio above the caller's).
  */
-kstatus_t task_thread_start(struct task *t, uintptr_t entry, uintptr_t arg, unsigned prio,
-                            tid_t *tid);
+kstatus_t task_thread_start(struct task *t, uintptr_t entry, uintptr_t stack, uintptr_t arg,
+                            unsigned prio, tid_t *tid);
 
 /**
  * @brief End the calling thread's task with @p status: every thread of it

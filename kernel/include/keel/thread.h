@@ -34,6 +34,8 @@
 #include <keel/wait.h>
 #include <stdint.h>
 
+struct task;
+
 /** @brief The most threads that exist at once, the idle and boot threads included. */
 #define THREAD_MAX 64
 /** @brief Longest thread name, including its NUL. */
@@ -81,6 +83,7 @@ struct thread {
 	uint32_t slice_left;        /**< Ticks left in its time slice. */
 	uint64_t slices;            /**< Time slices it has started. */
 	uint64_t cpu_us;            /**< CPU time used, in microseconds. */
+	struct task *task; /**< Slice 3: the task of a user thread; NULL for a kernel thread. */
 };
 
 /**

@@ -11,7 +11,10 @@
 
 #include <keel/list.h>
 #include <keel/status.h>
+#include <stdbool.h>
 #include <stdint.h>
+
+struct thread;
 
 /** @brief A queue of BLOCKED threads, woken first come first served. */
 struct waitq {
@@ -42,6 +45,14 @@ kstatus_t waitq_wait(struct waitq *wq, uint64_t timeout_us);
  * @return 1 if a thread was woken, else 0.
  */
 unsigned waitq_wake_one(struct waitq *wq);
+
+/**
+ * @brief End @p t's wait (BLOCKED) or sleep (SLEEPING) now: it becomes
+ * READY and its wait returns @p status. Slice 3 uses it to end the waits
+ * of a task's threads when the task is killed. sched_lock held.
+ * @return true if @p t was waiting or sleeping; false otherwise (no change).
+ */
+bool waitq_cancel(struct thread *t, kstatus_t status);
 
 /** @brief Wake every waiting thread. @return how many. sched_lock held. */
 unsigned waitq_wake_all(struct waitq *wq);

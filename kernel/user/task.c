@@ -1,0 +1,358 @@
+/*
+ * task.c - tasks: the pool, the life cycle, and how a task ends.
+ *
+ * A task is a slot in a fixed pool, like a thread. Its id carries the
+ * slot and a generation, so a handle to a task that has ended and whose
+ * slot was reused is recognised as stale. Each task is one frame owner
+ * (OWNER_FIRST_TASK + slot): every page and page table it uses is charged
+ * there, which is how its limit is enforced and how its end gives back
+ * exactly what it held.
+ *
+ * Ending is the delicate part. Any thread of a task may end it (exit, a
+ * fault, or its last thread leaving), and so may another task (kill).
+ * The task becomes DYING; its other threads notice on their way back to
+ * user mode (task_user_return) or are woken from their waits with
+ * KEEL_ERR_INTERRUPTED. The last thread to leave gives the memory back
+ * and makes the task a ZOMBIE, and the parent's wait collects the status
+ * and joins the dead threads. All of this is under sched_lock, which
+ * already orders thread states, so no second lock is needed.
+ */
+#include <keel/arch.h>
+#include <keel/arch_user.h>
+#include <keel/config.h>
+#include <keel/frame.h>
+#include <keel/init.h>
+#include <keel/kprintf.h>
+#include <keel/panic.h>
+#include <keel/sched.h>
+#include <keel/string.h>
+#include <keel/task.h>
+
+#include "task_internal.h"
+
+static struct task tasks[TASK_MAX];
+static uint32_t generations[TASK_MAX];
+
+/* [task_states] */
+/* The life cycle of task.h: allowed[from] has bit `to` set. */
+static const uint8_t allowed[] = {
+    [TASK_FREE] = 1u << TASK_LOADING, [TASK_LOADING] = 1u << TASK_FREE | 1u << TASK_LIVE,
+    [TASK_LIVE] = 1u << TASK_DYING,   [TASK_DYING] = 1u << TASK_ZOMBIE,
+    [TASK_ZOMBIE] = 1u << TASK_FREE,
+};
+
+void task_set_state(struct task *t, enum task_state to)
+{
+	assert(spin_held(&sched_lock));
+	assert(allowed[t->state] & (1u << to));
+	t->state = to;
+}
+/* [task_states] */
+
+const char *task_state_name(enum task_state s)
+{
+	static const char *const names[] = {"FREE", "LOADING", "LIVE", "DYING", "ZOMBIE"};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+struct task *task_slot(unsigned slot)
+{
+	return slot < TASK_MAX ? &tasks[slot] : NULL;
+}
+
+struct task *task_lookup(uint32_t id)
+{
+	struct task *t = task_slot(id & 0xff);
+
+	return t && t->state != TASK_FREE && t->id == id ? t : NULL;
+}
+
+struct task *task_current(void)
+{
+	return thread_current()->task;
+}
+
+unsigned task_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < TASK_MAX; i++)
+		n += tasks[i].state != TASK_FREE;
+	return n;
+}
+
+/* Join every thread of ZOMBIE @p t and free its slot. No lock held. */
+static void task_reap(struct task *t)
+{
+	for (unsigned i = 0; i < TASK_THREADS_MAX; i++) {
+		struct task_thread *tt = &t->thread[i];
+		/* Dead, or a moment from it: the last thread is on its way out. */
+		if (tt->used && tt->tid != 0)
+			thread_join(tt->tid, NULL, TIMEOUT_NEVER);
+		tt->used = false;
+		tt->tid = 0;
+	}
+	spinflags_t flags = spin_lock(&sched_lock);
+	task_set_state(t, TASK_FREE);
+	spin_unlock(&sched_lock, flags);
+}
+
+/* An orphan that has ended, whose slot may be taken back; sched_lock held. */
+static struct task *orphan_zombie(void)
+{
+	for (unsigned i = 0; i < TASK_MAX; i++)
+		if (tasks[i].state == TASK_ZOMBIE && tasks[i].orphan)
+			return &tasks[i];
+	return NULL;
+}
+
+/* Take a FREE slot for a task named @p name: LOADING, everything reset. */
+static struct task *task_take_slot(const char *name, struct task *parent)
+{
+	spinflags_t flags = spin_lock(&sched_lock);
+	struct task *t = NULL;
+
+	for (unsigned i = 0; i < TASK_MAX && t == NULL; i++)
+		if (tasks[i].state == TASK_FREE)
+			t = &tasks[i];
+	if (t != NULL) {
+		unsigned slot = (unsigned)(t - tasks);
+		memset(t, 0, sizeof(*t));
+		t->id = slot | ++generations[slot] << 8;
+		t->owner = (owner_t)(OWNER_FIRST_TASK + slot);
+		t->parent = parent;
+		strlcpy(t->name, name, sizeof(t->name));
+		waitq_init(&t->exit_wait);
+		handle_table_init(&t->handles);
+		keel_handle_t self;
+		kstatus_t s = handle_install(&t->handles, KEEL_SELF, KEEL_OBJ_TASK, t->id,
+		                             KEEL_RIGHT_READ, &self);
+		assert(s == KEEL_OK && self == KEEL_SELF);
+		(void)s;
+		task_set_state(t, TASK_LOADING);
+	}
+	spin_unlock(&sched_lock, flags);
+	return t;
+}
+
+/* A slot for a new task: a free one, else one an ended orphan held. */
+static struct task *task_alloc(const char *name, struct task *parent)
+{
+	struct task *t = task_take_slot(name, parent);
+
+	while (t == NULL) {
+		spinflags_t flags = spin_lock(&sched_lock);
+		struct task *z = orphan_zombie();
+		if (z != NULL)
+			z->orphan = false; /* ours to reap now */
+		spin_unlock(&sched_lock, flags);
+		if (z == NULL)
+			return NULL;
+		task_reap(z);
+		t = task_take_slot(name, parent);
+	}
+	return t;
+}
+
+/* Undo a spawn that failed while LOADING: memory back, slot free. */
+static void task_unload(struct task *t)
+{
+	task_release_memory(t);
+	spinflags_t flags = spin_lock(&sched_lock);
+	task_set_state(t, TASK_FREE);
+	spin_unlock(&sched_lock, flags);
+}
+
+static kstatus_t spawn_options(const struct keel_spawn *opts, struct task *t)
+{
+	t->frame_limit = TASK_FRAME_LIMIT_DEFAULT;
+	t->thread_limit = TASK_THREAD_LIMIT_DEFAULT;
+	if (opts == NULL)
+		return KEEL_OK;
+	if (opts->flags != 0 || opts->frame_limit > TASK_FRAME_LIMIT_MAX ||
+	    opts->thread_limit > TASK_THREADS_MAX)
+		return KEEL_ERR_INVALID;
+	if (opts->frame_limit)
+		t->frame_limit = opts->frame_limit;
+	if (opts->thread_limit)
+		t->thread_limit = opts->thread_limit;
+	return KEEL_OK;
+}
+
+/* [task_spawn] */
+kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_spawn *opts,
+                     struct task **out)
+{
+	struct elf_image img;
+	const void *data;
+	kstatus_t s = task_find_program(name, &img, &data);
+
+	if (s != KEEL_OK)
+		return s;
+	struct task *t = task_alloc(name, parent);
+	if (t == NULL)
+		return KEEL_ERR_LIMIT;
+	s = spawn_options(opts, t);
+	if (s == KEEL_OK)
+		s = task_load(t, &img, data);
+	if (s == KEEL_OK)
+		s = task_thread_start(t, img.entry, 0, opts ? opts->arg : 0, TASK_PRIO_DEFAULT,
+		                      NULL);
+	if (s != KEEL_OK) {
+		task_unload(t);
+		return s;
+	}
+	spinflags_t flags = spin_lock(&sched_lock);
+	task_set_state(t, TASK_LIVE);
+	spin_unlock(&sched_lock, flags);
+	*out = t;
+	return KEEL_OK;
+}
+/* [task_spawn] */
+
+/* Make LIVE @p t DYING with @p status and end its threads' waits. sched_lock held. */
+static void task_doom(struct task *t, int status)
+{
+	t->status = status;
+	task_set_state(t, TASK_DYING);
+	for (unsigned i = 0; i < TASK_THREADS_MAX; i++) {
+		struct thread *th = t->thread[i].used ? thread_lookup(t->thread[i].tid) : NULL;
+		if (th != NULL && th != thread_current())
+			waitq_cancel(th, KEEL_ERR_INTERRUPTED);
+	}
+}
+
+void task_exit(int status)
+{
+	struct task *t = task_current();
+	spinflags_t flags = spin_lock(&sched_lock);
+
+	assert(t != NULL);
+	if (t->state == TASK_LIVE)
+		task_doom(t, status);
+	spin_unlock(&sched_lock, flags);
+	task_thread_exit(status);
+}
+
+kstatus_t task_kill(struct task *t, int status)
+{
+	spinflags_t flags = spin_lock(&sched_lock);
+	kstatus_t s = KEEL_OK;
+
+	if (t == task_current())
+		s = KEEL_ERR_INVALID;
+	else if (t->state != TASK_LIVE)
+		s = KEEL_ERR_NOT_FOUND;
+	else
+		task_doom(t, status);
+	spin_unlock(&sched_lock, flags);
+	sched_preempt();
+	return s;
+}
+
+/* [task_end] */
+/* The last thread of @p t is leaving: give everything back, then ZOMBIE. */
+void task_end(struct task *t)
+{
+	task_release_memory(t);
+	spinflags_t flags = spin_lock(&sched_lock);
+	for (unsigned i = 0; i < TASK_MAX; i++) {
+		if (tasks[i].parent == t && tasks[i].state != TASK_FREE) {
+			tasks[i].parent = NULL; /* nobody will wait for it now */
+			tasks[i].orphan = true;
+		}
+	}
+	handle_table_init(&t->handles);
+	task_set_state(t, TASK_ZOMBIE);
+	waitq_wake_all(&t->exit_wait);
+	spin_unlock(&sched_lock, flags);
+}
+/* [task_end] */
+
+/* May the calling thread wait for @p child (id @p id)? sched_lock held. */
+static kstatus_t wait_allowed(const struct task *child, uint32_t id)
+{
+	if (child->id != id || child->state == TASK_FREE)
+		return KEEL_ERR_NOT_FOUND; /* collected by another waiter meanwhile */
+	if (child->parent != task_current() || child->orphan)
+		return KEEL_ERR_DENIED;
+	return KEEL_OK;
+}
+
+/* [task_wait] */
+kstatus_t task_wait(struct task *child, int *status, uint64_t timeout_us)
+{
+	spinflags_t flags = spin_lock(&sched_lock);
+	uint32_t id = child->id;
+	kstatus_t s = wait_allowed(child, id);
+
+	while (s == KEEL_OK && child->state != TASK_ZOMBIE) {
+		s = waitq_wait(&child->exit_wait, timeout_us);
+		if (s == KEEL_OK)
+			s = wait_allowed(child, id);
+	}
+	if (s == KEEL_OK) {
+		if (status)
+			*status = child->status;
+		child->parent = NULL; /* no second waiter may collect it */
+	}
+	spin_unlock(&sched_lock, flags);
+	if (s == KEEL_OK)
+		task_reap(child);
+	return s;
+}
+/* [task_wait] */
+
+/* Called with sched_lock held on every switch: the CPU's user context. */
+static void task_switch_hook(struct thread *next)
+{
+	struct task *t = next->task;
+
+	if (t == NULL)
+		return; /* kernel threads run in whatever space is active */
+	arch_user_set_kernel_stack((uintptr_t)next->stack + THREAD_STACK_SIZE);
+	if (vm_active() != t->space)
+		vm_activate(t->space);
+}
+
+static void task_init(void)
+{
+	arch_user_init();
+	sched_switch_hook = task_switch_hook;
+	if (kconfig.loglevel >= 2)
+		kprintf("user: %u tasks of up to %u threads, entries: %s\n", TASK_MAX,
+		        TASK_THREADS_MAX, arch_user_entry_name());
+}
+KEEL_INIT(INIT_LATE, task_init);
+
+/* [task_start_root] */
+/*
+ * The kernel's one spawn of its own: the root task, from the boot
+ * archive's "root". It gets the handles it may use (today only its own);
+ * it starts everything else. The kernel waits for it to end before the
+ * monitor starts, so the two do not talk over each other; once the root
+ * task runs servers (slice 6), it no longer ends. Not in test or
+ * benchmark runs: those spawn their own programs.
+ */
+void task_start_root(void)
+{
+	struct task *root;
+	int status;
+
+	if (kconfig.test[0] != '\0' || kconfig.bench[0] != '\0')
+		return;
+	kstatus_t s = task_spawn("root", NULL, NULL, &root);
+	if (s == KEEL_ERR_NOT_FOUND) {
+		kprintf("user: no boot archive with a 'root' program; no task started\n");
+		return;
+	}
+	if (s == KEEL_OK)
+		s = task_wait(root, &status, TIMEOUT_NEVER);
+	if (s != KEEL_OK)
+		kprintf("user: the root task could not run: %s\n", kstatus_meaning(s));
+	else if (status != 0)
+		kprintf("user: the root task ended with status 0x%x\n", status);
+}
+KEEL_INIT(INIT_LATE + 1, task_start_root);
+/* [task_start_root] */

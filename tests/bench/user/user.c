@@ -1,0 +1,64 @@
+/*
+ * user.c - benchmarks of slice 3's hot paths, measured from ring 3.
+ *
+ * A system call's cost is the way in and out of the kernel, which only a
+ * program in user mode can time. So these cases spawn the benchmark
+ * program b_syscall with the operation to measure as its argument; it
+ * takes KBENCH_SAMPLES samples with the same serialised timestamp pair
+ * the kernel uses (rdtsc is allowed in ring 3) and prints them in the
+ * runner's "# bench samples" lines, which scripts/bench reads.
+ *
+ * null_int: KEEL_SYS_NULL through `int 0x80` (the charter's null call).
+ * null_sysenter: the same through sysenter/sysexit.
+ * clock_read: CLOCK_READ, a call that copies a result out to user memory.
+ * spawn_wait: task_spawn() of b_empty (a program that only exits) and
+ *   task_wait() for it, measured in the kernel: loading, one thread's
+ *   life, and giving it all back.
+ */
+#include <keel/kbench.h>
+#include <keel/kprintf.h>
+#include <keel/task.h>
+
+#define SPAWN_SAMPLES 100
+
+/* Run b_syscall measuring operation @p op; it prints its own samples. */
+static void user_bench(uint32_t op)
+{
+	struct keel_spawn opts = {.arg = op};
+	struct task *t;
+	int status = -1;
+
+	if (task_spawn("b_syscall", NULL, &opts, &t) != KEEL_OK ||
+	    task_wait(t, &status, TIMEOUT_NEVER) != KEEL_OK || status != 0)
+		kprintf("# bench: b_syscall %u failed (status %d)\n", op, status);
+}
+
+KBENCH(null_int)
+{
+	user_bench(1);
+}
+
+KBENCH(null_sysenter)
+{
+	user_bench(2);
+}
+
+KBENCH(clock_read)
+{
+	user_bench(3);
+}
+
+/* [bench_spawn] */
+KBENCH(spawn_wait)
+{
+	for (unsigned i = 0; i < SPAWN_SAMPLES; i++) {
+		struct task *t;
+		int status;
+		uint64_t t0 = kbench_begin();
+		if (task_spawn("b_empty", NULL, NULL, &t) != KEEL_OK ||
+		    task_wait(t, &status, TIMEOUT_NEVER) != KEEL_OK)
+			return;
+		kbench_sample(kbench_end() - t0);
+	}
+}
+/* [bench_spawn] */
