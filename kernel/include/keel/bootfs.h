@@ -6,8 +6,10 @@
  * writes), handed over as a Multiboot module. bootfs_find() looks a file
  * up by name in such an archive; it is pure (bytes in, a pointer into
  * them out) so the host tests drive it with corrupt archives too, and it
- * never reads outside the archive it is given. bootfs_init() finds the
- * archive among the boot modules at start-up; bootfs_lookup() searches it.
+ * never reads outside the archive it is given. bootfs_lookup() finds the
+ * archive among the boot modules (the first that starts with BOOTFS_MAGIC)
+ * and searches it. Only regular files are seen; a leading "./" in an
+ * archive's names (as `find . | cpio` writes them) is not part of a name.
  */
 #ifndef KEEL_BOOTFS_H
 #define KEEL_BOOTFS_H
@@ -16,6 +18,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/** @brief The first six bytes of a newc archive (and of each of its headers). */
+#define BOOTFS_MAGIC "070701"
 
 /** @brief The longest file name looked up, without its NUL. */
 #define BOOTFS_NAME_MAX 31

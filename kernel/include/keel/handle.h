@@ -44,7 +44,12 @@ struct handle_table {
 	uint32_t used;                             /**< Slots not empty. */
 };
 
-/** @brief Make @p t empty: every slot free, generations at 1. */
+/**
+ * @brief Make @p t empty: every slot free, generations at 1 except slot
+ * 0's at 0, so that what is installed first in slot 0 has handle 0,
+ * KEEL_SELF. A generation that wraps goes back to 1: handle 0 never
+ * names a later object.
+ */
 void handle_table_init(struct handle_table *t);
 
 /**
@@ -79,7 +84,10 @@ kstatus_t handle_get(const struct handle_table *t, keel_handle_t h, unsigned typ
  */
 kstatus_t handle_free(struct handle_table *t, keel_handle_t h);
 
-/** @brief The handle that names slot @p index now (whatever it holds). */
+/**
+ * @brief The handle that names slot @p index now (whatever it holds);
+ * KEEL_ERR_BAD_HANDLE (negative, so never a handle) if @p index is not a slot.
+ */
 keel_handle_t handle_of(const struct handle_table *t, unsigned index);
 
 /**

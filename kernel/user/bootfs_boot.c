@@ -1,0 +1,78 @@
+/*
+ * bootfs_boot.c - the running kernel's boot archive, found among the boot modules.
+ *
+ * The boot loader may bring several modules; the archive is the first one
+ * whose bytes start with the newc magic. Its frames were reserved at boot
+ * (frame.c keeps every module out of the allocator), so the archive stays
+ * where the loader put it, read through the direct map, for as long as the
+ * kernel runs. Nothing is cached: looking among at most BOOT_MAX_MODULES
+ * modules costs less than the search that follows, and leaves no state to
+ * lock. bootfs.c does the reading; this file only says where.
+ */
+#include <keel/bootfs.h>
+#include <keel/bootinfo.h>
+#include <keel/frame.h>
+#include <keel/kprintf.h>
+#include <keel/string.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The boot archive's bytes, into *archive and *size; false if no module is one. */
+static bool bootfs_archive(const void **archive, size_t *size)
+{
+	size_t magic = sizeof(BOOTFS_MAGIC) - 1;
+
+	for (size_t i = 0; i < bootinfo.module_count; i++) {
+		const struct boot_module *m = &bootinfo.modules[i];
+		const char *p;
+
+		/* The whole module must be in the direct map, not only its start. */
+		if (m->end <= m->start || m->end - m->start < magic ||
+		    frame_virt(m->end - 1) == NULL)
+			continue;
+		p = frame_virt(m->start);
+		if (memcmp(p, BOOTFS_MAGIC, magic) == 0) {
+			*archive = p;
+			*size = (size_t)(m->end - m->start);
+			return true;
+		}
+	}
+	return false;
+}
+
+kstatus_t bootfs_lookup(const char *name, size_t len, struct bootfs_file *out)
+{
+	const void *archive;
+	size_t size;
+
+	if (!bootfs_archive(&archive, &size))
+		return KEEL_ERR_NOT_FOUND;
+	return bootfs_find(archive, size, name, len, out);
+}
+
+static bool bootfs_print_one(const struct bootfs_file *f, void *ctx)
+{
+	unsigned *files = ctx;
+
+	kprintf("%-*.*s %10zu\n", BOOTFS_NAME_MAX, (int)f->name_len, f->name, f->size);
+	(*files)++;
+	return true;
+}
+
+/* [bootfs_print] */
+void bootfs_print(void)
+{
+	const void *archive;
+	size_t size;
+	unsigned files = 0;
+
+	if (!bootfs_archive(&archive, &size)) {
+		kprintf("bootfs: no boot archive among the %zu boot modules\n",
+		        bootinfo.module_count);
+		return;
+	}
+	kprintf("%-*s %10s\n", BOOTFS_NAME_MAX, "name", "bytes");
+	if (bootfs_each(archive, size, bootfs_print_one, &files) != KEEL_OK)
+		kprintf("bootfs: the archive is malformed after its first %u files\n", files);
+}
+/* [bootfs_print] */
