@@ -155,6 +155,24 @@ static struct task *task_alloc(const char *name, struct task *parent)
 	return t;
 }
 
+/* Check spawn options; NULL takes the defaults. */
+static kstatus_t spawn_options_ok(const struct keel_spawn *opts)
+{
+	if (opts == NULL)
+		return KEEL_OK;
+	if (opts->flags != 0 || opts->frame_limit > TASK_FRAME_LIMIT_MAX ||
+	    opts->thread_limit > TASK_THREADS_MAX)
+		return KEEL_ERR_INVALID;
+	return KEEL_OK;
+}
+
+static void spawn_limits(const struct keel_spawn *opts, struct task *t)
+{
+	t->frame_limit = opts && opts->frame_limit ? opts->frame_limit : TASK_FRAME_LIMIT_DEFAULT;
+	t->thread_limit =
+	    opts && opts->thread_limit ? opts->thread_limit : TASK_THREAD_LIMIT_DEFAULT;
+}
+
 /* Undo a spawn that failed while LOADING: memory back, slot free. */
 static void task_unload(struct task *t)
 {
@@ -164,38 +182,23 @@ static void task_unload(struct task *t)
 	spin_unlock(&sched_lock, flags);
 }
 
-static kstatus_t spawn_options(const struct keel_spawn *opts, struct task *t)
-{
-	t->frame_limit = TASK_FRAME_LIMIT_DEFAULT;
-	t->thread_limit = TASK_THREAD_LIMIT_DEFAULT;
-	if (opts == NULL)
-		return KEEL_OK;
-	if (opts->flags != 0 || opts->frame_limit > TASK_FRAME_LIMIT_MAX ||
-	    opts->thread_limit > TASK_THREADS_MAX)
-		return KEEL_ERR_INVALID;
-	if (opts->frame_limit)
-		t->frame_limit = opts->frame_limit;
-	if (opts->thread_limit)
-		t->thread_limit = opts->thread_limit;
-	return KEEL_OK;
-}
-
 /* [task_spawn] */
 kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_spawn *opts,
                      struct task **out)
 {
 	struct elf_image img;
 	const void *data;
-	kstatus_t s = task_find_program(name, &img, &data);
+	kstatus_t s = spawn_options_ok(opts);
 
+	if (s == KEEL_OK)
+		s = task_find_program(name, &img, &data);
 	if (s != KEEL_OK)
 		return s;
 	struct task *t = task_alloc(name, parent);
 	if (t == NULL)
 		return KEEL_ERR_LIMIT;
-	s = spawn_options(opts, t);
-	if (s == KEEL_OK)
-		s = task_load(t, &img, data);
+	spawn_limits(opts, t);
+	s = task_load(t, &img, data);
 	if (s == KEEL_OK)
 		s = task_thread_start(t, img.entry, 0, opts ? opts->arg : 0, TASK_PRIO_DEFAULT,
 		                      NULL);

@@ -56,13 +56,13 @@ uint32_t task_frames(const struct task *t)
 }
 
 /* Check one task; print and return false at its first broken invariant. */
-static bool task_check(const struct task *t)
+static bool task_check(const struct task *t, unsigned slot)
 {
 	unsigned alive = 0;
 
-	if (t->state == TASK_FREE)
-		return frame_held(t->owner) == 0 ||
-		       (kprintf("task check: free slot %u holds frames\n", t->owner), false);
+	if (t->state == TASK_FREE) /* its owner id is the slot's, set or not */
+		return frame_held((owner_t)(OWNER_FIRST_TASK + slot)) == 0 ||
+		       (kprintf("task check: free slot %u holds frames\n", slot), false);
 	for (unsigned i = 0; i < TASK_THREADS_MAX; i++) {
 		const struct thread *th =
 		    t->thread[i].used ? thread_lookup(t->thread[i].tid) : NULL;
@@ -90,7 +90,7 @@ kstatus_t task_check_all(void)
 	bool ok = true;
 
 	for (unsigned i = 0; i < TASK_MAX && ok; i++)
-		ok = task_check(task_slot(i));
+		ok = task_check(task_slot(i), i);
 	spin_unlock(&sched_lock, flags);
 	return ok ? KEEL_OK : KEEL_ERR_CORRUPT;
 }
