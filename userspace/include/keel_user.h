@@ -114,7 +114,8 @@ int strncmp(const char *a, const char *b, size_t n);
 
 /**
  * @brief printf's conversions %d %i %u %x %X %s %c %p %% with the l and ll
- * sizes, a width and the 0 flag. Writes at most @p size bytes with the NUL.
+ * sizes, a width and the flags 0, - and # (0x before %x). Writes at most
+ * @p size bytes with the NUL.
  * @return the length the whole output would have had.
  */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

@@ -8,7 +8,7 @@
  * end, so a long line costs a few system calls, not one per character.
  *
  * The conversions are the ones Keel's programs use: %d %i %u %x %X %c %s
- * %p %%, with the sizes l and ll, a field width and the flags 0 and -.
+ * %p %%, with the sizes l and ll, a field width and the flags 0, - and #.
  * 64-bit numbers are divided by libgcc's helpers (the link adds -lgcc).
  */
 #include <keel_user.h>
@@ -24,7 +24,7 @@ struct sink {
 
 /* One conversion's flags and width. */
 struct spec {
-	bool zero, left;
+	bool zero, left, alt; /* flags 0, - and # */
 	unsigned width;
 	unsigned size; /* 0: int, 1: long, 2: long long */
 };
@@ -117,6 +117,8 @@ static const char *parse_spec(const char *f, struct spec *sp)
 			sp->zero = true;
 		else if (*f == '-')
 			sp->left = true;
+		else if (*f == '#')
+			sp->alt = true;
 		else
 			break;
 	}
@@ -147,7 +149,7 @@ static void convert_string(struct sink *s, const struct spec *sp, const char *st
 /* Carry out conversion @c; an unknown one is printed as it stands. */
 static void convert(struct sink *s, const struct spec *sp, char c, va_list *ap)
 {
-	struct spec p = *sp;
+	struct spec p = *sp, p0 = {0};
 	char ch;
 
 	switch (c) {
@@ -160,6 +162,8 @@ static void convert(struct sink *s, const struct spec *sp, char c, va_list *ap)
 		break;
 	case 'x':
 	case 'X':
+		if (sp->alt)
+			put_field(s, &p0, "0x", 2);
 		put_number(s, sp, arg_unsigned(sp, ap), 16, false, c == 'X');
 		break;
 	case 'p':
