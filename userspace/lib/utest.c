@@ -18,7 +18,7 @@ bool utest_check(bool ok, const char *file, int line, const char *what)
 	return ok;
 }
 
-/* " (FAULT)" for an error code, "" otherwise. */
+/* @v in words: "-15 (FAULT)" for an error code, "4096 (0x1000)" otherwise. */
 static void utest_value(char *buf, size_t size, int64_t v)
 {
 	if (v < 0 && v >= KEEL_ERR_MIN)
