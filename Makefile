@@ -215,11 +215,14 @@ QEMU_FLAGS := -M pc -cpu max -m 128M -no-reboot \
 # so in a line of words and fails with status 1, since the kernel did
 # fail (scripts/qemu-run says more).
 QEMU_RUN := scripts/qemu-run $(QEMU)
+# From slice 3 on, the boot archive of user programs (userspace/user.mk)
+# goes to the kernel as a Multiboot module.
+QEMU_INITRD = $(if $(USER_ARCHIVE),-initrd $(USER_ARCHIVE))
 
 run: $(KERNEL) | deps-run
 	@echo "Booting Keel in QEMU: Ctrl-A X quits, 'halt' at the prompt too."
 	$(QEMU_RUN) $(QEMU_FLAGS) -display none -serial mon:stdio \
-		-kernel $(KERNEL) -append "exit=qemu $(CMDLINE)"
+		-kernel $(KERNEL) $(QEMU_INITRD) -append "exit=qemu $(CMDLINE)"
 
 # The ISO's command line is baked into its grub.cfg: a change rebuilds it.
 $(BUILD)/iso-cmdline: FORCE
@@ -228,7 +231,7 @@ $(BUILD)/iso-cmdline: FORCE
 
 $(ISO): $(KERNEL) scripts/mkiso $(BUILD)/iso-cmdline | deps-iso
 	$(call say,ISO,$@)
-	$(Q)scripts/mkiso $(KERNEL) $@ "$(ISO_CMDLINE)"
+	$(Q)scripts/mkiso $(KERNEL) $@ "$(ISO_CMDLINE)" "$(USER_ARCHIVE)"
 
 iso: $(ISO)
 
@@ -242,7 +245,7 @@ bochs: $(ISO) | deps-bochs
 qemu-gdb: $(KERNEL) | deps-run
 	@echo "QEMU is waiting for GDB on port $(GDBPORT): run 'make gdb' in another terminal."
 	$(QEMU_RUN) $(QEMU_FLAGS) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) \
-		-kernel $(KERNEL) -append "exit=qemu $(CMDLINE)"
+		-kernel $(KERNEL) $(QEMU_INITRD) -append "exit=qemu $(CMDLINE)"
 
 $(BUILD)/gdbinit: FORCE
 	@mkdir -p $(@D)
@@ -363,10 +366,13 @@ help::
 	@echo "  deps        install every Debian package the project uses"
 	@echo "  clean       remove build/"
 
-# The book (make book, book-pdf, docs) and the labs (make lab, grade,
-# autograder) keep their rules beside their sources; included after the
-# main help:: rule so that `make help` lists the main targets first.
+# The book (make book, book-pdf, docs), the labs (make lab, grade,
+# autograder) and the user programs (from slice 3 on) keep their rules
+# beside their sources; included after the main help:: rule so that
+# `make help` lists the main targets first. A lab tree of an earlier
+# slice has no userspace/user.mk.
 include book/book.mk
 include labs/labs.mk
+include $(wildcard userspace/user.mk)
 
 FORCE:

@@ -51,6 +51,8 @@ REASON_LINES = 5
 STOPPED = b'Kernel stopped.'  # the last line of every panic report
 EXIT_PASS, EXIT_FAIL, EXIT_PANIC = 0x10, 0x11, 0x12
 EXIT_NAMES = {EXIT_PASS: 'pass', EXIT_FAIL: 'fail', EXIT_PANIC: 'panic'}
+# The boot archive of user programs (userspace/user.mk), beside the kernel ELF.
+ARCHIVE = 'boot.cpio'
 
 
 # --------------------------------------------------------------------------
@@ -358,11 +360,14 @@ def boot(kernel, cmdline='', timeout=60.0, cap=OUTPUT_CAP, extra=(), qemu=QEMU,
     `exit=qemu` is always added so the kernel leaves QEMU when done. @burst
     is the most output allowed between two test result lines (None: no
     limit, for benchmarks and coverage dumps, which print no results).
+    From slice 3 on the build writes the boot archive of user programs,
+    boot.cpio, beside the kernel ELF; when it is there it goes to the
+    kernel as a Multiboot module (an ISO carries its own).
     """
     tmp = tempfile.mkdtemp(prefix='keel-boot-')
     log = os.path.join(tmp, 'qemu.log')
-    image = ['-cdrom', media] if media else ['-kernel', str(kernel), '-append',
-                                             f'exit=qemu {cmdline}'.strip()]
+    image = ['-cdrom', media] if media else ['-kernel', str(kernel), *_initrd(kernel),
+                                             '-append', f'exit=qemu {cmdline}'.strip()]
     cmd = [qemu, *QEMU_BASE, '-d', 'cpu_reset', '-D', log, *image, *extra]
     start = time.monotonic()
     try:
@@ -394,6 +399,12 @@ def boot(kernel, cmdline='', timeout=60.0, cap=OUTPUT_CAP, extra=(), qemu=QEMU,
         outcome = 'panic'
     return BootResult(outcome, text, code, status, duration, stderr, parse_ktap(text),
                       _extract_panic(text), _stack_overflow(text))
+
+
+def _initrd(kernel):
+    """QEMU's option for the boot archive beside @kernel, if there is one."""
+    archive = os.path.join(os.path.dirname(str(kernel)), ARCHIVE)
+    return ['-initrd', archive] if os.path.isfile(archive) else []
 
 
 def _read(path):

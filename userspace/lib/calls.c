@@ -1,0 +1,138 @@
+/*
+ * calls.c - one C function for each system call in abi.h.
+ *
+ * The call words come from abi.h's list, KEEL_SYSCALLS, and nowhere else:
+ * KEEL_WORD_<NAME> is KEEL_CALL(number, argument count) as the list says.
+ * Each wrapper names the call and passes its arguments through CALLn,
+ * which refuses to compile if n is not the count the list gives for that
+ * call. So a change of number or arity in the ABI either flows into the
+ * library by itself or stops its build; it cannot drift silently. The
+ * last check makes sure the list has no call this file lacks.
+ *
+ * Pointers and handles go to the kernel as 32-bit words; the kernel
+ * checks every one of them (abi.h), so nothing here does.
+ */
+#include <keel_user.h>
+
+/* Each call's word and argument count, from the one list. */
+enum {
+#define KEEL_USER_WORD_(name, nr, nargs) KEEL_WORD_##name = KEEL_CALL(nr, nargs),
+	KEEL_SYSCALLS(KEEL_USER_WORD_)
+#undef KEEL_USER_WORD_
+};
+enum {
+#define KEEL_USER_NARGS_(name, nr, nargs) KEEL_NARGS_##name = (nargs),
+	KEEL_SYSCALLS(KEEL_USER_NARGS_)
+#undef KEEL_USER_NARGS_
+};
+
+/*
+ * A compile-time check, as an expression, that a call's argument count
+ * @nargs (its KEEL_NARGS_ constant) is @n. The CALLn macros paste the
+ * name themselves: a name like NULL must not be expanded as a macro.
+ */
+#define ARITY(nargs, n) ((void)sizeof(char[(nargs) == (n) ? 1 : -1]))
+#define W(x)            ((uint32_t)(x))
+#define CALL0(name)     (ARITY(KEEL_NARGS_##name, 0), keel_syscall(KEEL_WORD_##name, 0, 0, 0, 0))
+#define CALL1(name, a)  (ARITY(KEEL_NARGS_##name, 1), keel_syscall(KEEL_WORD_##name, W(a), 0, 0, 0))
+#define CALL2(name, a, b)                                                                          \
+	(ARITY(KEEL_NARGS_##name, 2), keel_syscall(KEEL_WORD_##name, W(a), W(b), 0, 0))
+#define CALL3(name, a, b, c)                                                                       \
+	(ARITY(KEEL_NARGS_##name, 3), keel_syscall(KEEL_WORD_##name, W(a), W(b), W(c), 0))
+#define CALL4(name, a, b, c, d)                                                                    \
+	(ARITY(KEEL_NARGS_##name, 4), keel_syscall(KEEL_WORD_##name, W(a), W(b), W(c), W(d)))
+
+/* Every call in the list has a wrapper below: the count is checked here. */
+#define KEEL_USER_COUNT_(name, nr, nargs) +1
+_Static_assert(0 KEEL_SYSCALLS(KEEL_USER_COUNT_) == 17,
+               "abi.h lists a system call that calls.c has no wrapper for");
+#undef KEEL_USER_COUNT_
+
+int32_t keel_null(void)
+{
+	return CALL0(NULL);
+}
+
+int32_t keel_debug_write(const char *buf, uint32_t len)
+{
+	return CALL2(DEBUG_WRITE, buf, len);
+}
+
+int32_t keel_thread_create(uint32_t entry, uint32_t stack_top, uint32_t arg, uint32_t prio)
+{
+	return CALL4(THREAD_CREATE, entry, stack_top, arg, prio);
+}
+
+void keel_thread_exit(int code)
+{
+	CALL1(THREAD_EXIT, code);
+	for (;;)
+		__builtin_trap(); /* the kernel broke its promise: fault, loudly */
+}
+
+int32_t keel_yield(void)
+{
+	return CALL0(THREAD_YIELD);
+}
+
+int32_t keel_sleep_us(uint32_t us)
+{
+	return CALL1(THREAD_SLEEP, us);
+}
+
+int32_t keel_task_spawn(const char *name, uint32_t len, const struct keel_spawn *opts)
+{
+	return CALL3(TASK_SPAWN, name, len, opts);
+}
+
+void keel_task_exit(int status)
+{
+	CALL1(TASK_EXIT, status);
+	for (;;)
+		__builtin_trap();
+}
+
+int32_t keel_task_wait(keel_handle_t task, int *status, uint32_t timeout_us)
+{
+	return CALL3(TASK_WAIT, task, status, timeout_us);
+}
+
+int32_t keel_task_kill(keel_handle_t task)
+{
+	return CALL1(TASK_KILL, task);
+}
+
+int32_t keel_clock_us(uint64_t *us)
+{
+	return CALL1(CLOCK_READ, us);
+}
+
+int32_t keel_mem_map(void *addr, uint32_t size, uint32_t prot)
+{
+	return CALL3(MEM_MAP, addr, size, prot);
+}
+
+int32_t keel_mem_unmap(void *addr, uint32_t size)
+{
+	return CALL2(MEM_UNMAP, addr, size);
+}
+
+int32_t keel_mem_protect(void *addr, uint32_t size, uint32_t prot)
+{
+	return CALL3(MEM_PROTECT, addr, size, prot);
+}
+
+int32_t keel_handle_close(keel_handle_t h)
+{
+	return CALL1(HANDLE_CLOSE, h);
+}
+
+int32_t keel_handle_query(keel_handle_t h, struct keel_handle_info *info)
+{
+	return CALL2(HANDLE_QUERY, h, info);
+}
+
+int32_t keel_task_info(keel_handle_t task, struct keel_task_info *info)
+{
+	return CALL2(TASK_INFO, task, info);
+}
