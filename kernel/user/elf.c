@@ -90,7 +90,6 @@ _Static_assert(ELF_SEGMENTS_MAX == 8, "the reason tables below list 8 segments")
 		    SEGMENT_(4, text), SEGMENT_(5, text), SEGMENT_(6, text), SEGMENT_(7, text),    \
 	}
 
-static const char *const why_empty[ELF_SEGMENTS_MAX] = SEGMENT_REASONS(" is empty (memsz 0)");
 static const char *const why_filesz[ELF_SEGMENTS_MAX] =
     SEGMENT_REASONS(": more file bytes than memory bytes");
 static const char *const why_file[ELF_SEGMENTS_MAX] =
@@ -158,8 +157,6 @@ static const char *check_segment(const struct elf32_phdr *ph, unsigned n, size_t
 	                          .memsz = ph->p_memsz,
 	                          .offset = ph->p_offset,
 	                          .filesz = ph->p_filesz};
-	if (s->memsz == 0)
-		return why_empty[n];
 	if (s->filesz > s->memsz)
 		return why_filesz[n];
 	if (!in_file(s->offset, s->filesz, size))
@@ -204,7 +201,9 @@ static const char *collect_segments(const unsigned char *image, size_t size,
 
 		/* check_header() proved the whole table lies inside the image. */
 		memcpy(&ph, image + eh->e_phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.p_type != PT_LOAD)
+		/* An empty PT_LOAD (linkers emit one for an empty output
+		 * section) loads nothing: skip it rather than refuse the image. */
+		if (ph.p_type != PT_LOAD || (ph.p_memsz == 0 && ph.p_filesz == 0))
 			continue;
 		if (img->count == ELF_SEGMENTS_MAX)
 			return "too many segments";

@@ -63,8 +63,8 @@ static const char *elf_accepted_error(const unsigned char *image, size_t size, u
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf32_Phdr ph;
 		memcpy(&ph, image + eh.e_phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.p_type != PT_LOAD)
-			continue;
+		if (ph.p_type != PT_LOAD || (ph.p_memsz == 0 && ph.p_filesz == 0))
+			continue; /* empty: loads nothing, so elf_check() skips it */
 		if (loads == img->count)
 			return "fewer segments than PT_LOAD entries";
 		const char *e =
