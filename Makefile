@@ -150,7 +150,7 @@ LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 # ---------------------------------------------------------------------------
 
 
-.PHONY: print-slices print-slice-map unit-build all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest coverage lint tcb \
+.PHONY: print-slices print-slice-map unit-build fuzz all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest coverage lint tcb \
 	format clean deps help bench FORCE
 
 all: kernel
@@ -279,12 +279,47 @@ UNIT_CFLAGS += --coverage
 endif
 
 unit_src = $(or $(unit_src_$(1)),$(wildcard kernel/*/$(1).c))
-$(UNIT_BUILD)/test_%: tests/unit/test_%.c $(wildcard kernel/*/*.c kernel/include/keel/*.h) | deps-test
+$(UNIT_BUILD)/test_%: tests/unit/test_%.c $(wildcard kernel/*/*.c kernel/include/keel/*.h tests/unit/*.h) | deps-test
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(call unit_src,$*) -lcmocka
 
 unit-build: $(UNIT_BINS)
+
+# The fuzz target of elf_check() (tests/fuzz/fuzz_elf.c, libFuzzer under
+# ASan and UBSan): FUZZ_RUNS inputs mutated from the valid images that
+# elf_seeds writes, from libFuzzer's seed FUZZ_SEED. The corpus starts
+# afresh each time, so a run repeats exactly; a failing input is saved
+# in $(FUZZ_BUILD)/. tests/run runs it with the unit tests.
+FUZZ_CC ?= clang
+FUZZ_BUILD ?= build/fuzz
+FUZZ_RUNS ?= 500000
+FUZZ_SEED ?= 1
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Wall -Wextra -Werror -Ikernel/include -I$(ARCH_DIR)/include -include kernel/profile/dev.h \
+	-DKEEL_HOST_TEST
+FUZZ_DEPS := $(wildcard kernel/include/keel/*.h tests/unit/*.h)
+
+$(FUZZ_BUILD)/fuzz_elf: tests/fuzz/fuzz_elf.c kernel/user/elf.c $(FUZZ_DEPS) | deps-test
+	@mkdir -p $(@D)
+	$(call say,CLANG,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_elf.c kernel/user/elf.c
+
+$(FUZZ_BUILD)/elf_seeds: tests/fuzz/elf_seeds.c $(FUZZ_DEPS) | deps-test
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) -std=gnu11 -Wall -Wextra -Werror -Ikernel/include -I$(ARCH_DIR)/include -o $@ $<
+
+fuzz: $(FUZZ_BUILD)/fuzz_elf $(FUZZ_BUILD)/elf_seeds
+	@rm -rf $(FUZZ_BUILD)/elf-seeds $(FUZZ_BUILD)/elf-corpus
+	@mkdir -p $(FUZZ_BUILD)/elf-seeds $(FUZZ_BUILD)/elf-corpus
+	@$(FUZZ_BUILD)/elf_seeds $(FUZZ_BUILD)/elf-seeds
+	@echo "fuzz_elf: $(FUZZ_RUNS) runs from seed $(FUZZ_SEED) (make fuzz FUZZ_SEED=$(FUZZ_SEED) repeats them)"
+	@$(FUZZ_BUILD)/fuzz_elf -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) -max_len=4096 \
+		-artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/elf-corpus $(FUZZ_BUILD)/elf-seeds \
+		>$(FUZZ_BUILD)/fuzz_elf.log 2>&1 || \
+		{ tail -n 30 $(FUZZ_BUILD)/fuzz_elf.log; echo "fuzz_elf: FAILED (log: $(FUZZ_BUILD)/fuzz_elf.log)"; exit 1; }
+	@tail -n 1 $(FUZZ_BUILD)/fuzz_elf.log
 
 # ---------------------------------------------------------------------------
 # Tests and checks.
@@ -357,6 +392,7 @@ help::
 	@echo "  gdb         attach GDB with symbols and the 'keel' commands"
 	@echo "  test        run every test; ends with 'N passed, N failed'"
 	@echo "  unit        run the host unit tests only"
+	@echo "  fuzz        fuzz elf_check() for FUZZ_RUNS inputs from seed FUZZ_SEED (libFuzzer)"
 	@echo "  ktest T=X   run in-kernel tests X (all, a suite, suite.case)"
 	@echo "  bench       run the benchmarks: median, p99, min, max (JSON in build/bench)"
 	@echo "  coverage    line coverage of kernel/ and arch/ by the tests (report in build/coverage)"
