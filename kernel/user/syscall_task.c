@@ -73,7 +73,10 @@ int32_t sys_task_wait(const uint32_t *a)
 	int status = 0;
 	kstatus_t s = syscall_task_arg((keel_handle_t)a[0], KEEL_RIGHT_WAIT, &child);
 
-	/* Prove the status can be stored before collecting it: nothing lost. */
+	/* Prove the status can be stored before collecting it, so that it is
+	 * never lost: write back what is there, leaving it as it was. */
+	if (s == KEEL_OK && a[1] != 0)
+		s = copy_from_user(&status, a[1], sizeof(status));
 	if (s == KEEL_OK && a[1] != 0)
 		s = copy_to_user(a[1], &status, sizeof(status));
 	if (s != KEEL_OK)

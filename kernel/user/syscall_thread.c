@@ -8,15 +8,15 @@
  */
 #include <keel/arch.h>
 #include <keel/console.h>
+#include <keel/kmalloc.h>
 #include <keel/sched.h>
 #include <keel/timer.h>
 #include <keel/uaccess.h>
 
 #include "syscall_calls.h"
 
-/* The most DEBUG_WRITE prints in one call; the caller loops for more. */
+/* The most DEBUG_WRITE prints in one call (more is KEEL_ERR_RANGE). */
 #define DEBUG_WRITE_MAX 4096
-#define DEBUG_CHUNK     128
 
 int32_t sys_null(const uint32_t *a)
 {
@@ -27,20 +27,22 @@ int32_t sys_null(const uint32_t *a)
 /* [sys_debug_write] */
 int32_t sys_debug_write(const uint32_t *a)
 {
-	char buf[DEBUG_CHUNK];
-	uint32_t len = a[1] < DEBUG_WRITE_MAX ? a[1] : DEBUG_WRITE_MAX;
+	uint32_t len = a[1];
 
-	if (!user_range_ok(a[0], len))
-		return KEEL_ERR_FAULT; /* check it all before printing any of it */
-	for (uint32_t done = 0; done < len;) {
-		uint32_t n = len - done < DEBUG_CHUNK ? len - done : DEBUG_CHUNK;
-		kstatus_t s = copy_from_user(buf, a[0] + done, n);
-		if (s != KEEL_OK)
-			return done > 0 ? (int32_t)done : s;
-		console_write(buf, n);
-		done += n;
-	}
-	return (int32_t)len;
+	if (len > DEBUG_WRITE_MAX)
+		return KEEL_ERR_RANGE;
+	if (len == 0)
+		return 0;
+	char *buf = kmalloc(len);
+	if (buf == NULL)
+		return KEEL_ERR_NO_MEMORY;
+	/* All of it is copied before any of it is printed: a bad byte
+	 * anywhere prints nothing, rather than half a line and an error. */
+	kstatus_t s = copy_from_user(buf, a[0], len);
+	if (s == KEEL_OK)
+		console_write(buf, len);
+	kfree(buf);
+	return s == KEEL_OK ? (int32_t)len : s;
 }
 /* [sys_debug_write] */
 

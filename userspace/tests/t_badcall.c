@@ -56,8 +56,12 @@ static void case_source_pointers(void)
 {
 	for (unsigned i = 0; i < BAD_PTRS; i++)
 		CHECK_EQ(keel_syscall(CALL(DEBUG_WRITE, 2), bad_ptrs[i], 0x20, 0, 0), ERR_FAULT);
-	/* A good start whose length runs off into unmapped memory. */
-	CHECK_EQ(keel_debug_write((const char *)case_source_pointers, 0x100000), ERR_FAULT);
+	/* A good start whose length runs off into unmapped memory, and a
+	 * length beyond what one call prints. */
+	CHECK_EQ(keel_mem_map((void *)SCRATCH, KEEL_PAGE_SIZE, KEEL_PROT_WRITE), 0);
+	CHECK_EQ(keel_debug_write((const char *)SCRATCH + KEEL_PAGE_SIZE - 8, 16), ERR_FAULT);
+	CHECK_EQ(keel_mem_unmap((void *)SCRATCH, KEEL_PAGE_SIZE), 0);
+	CHECK_EQ(keel_debug_write((const char *)case_source_pointers, 0x100000), KEEL_ERR_RANGE);
 	CHECK_EQ(keel_syscall(CALL(TASK_SPAWN, 3), 0, 5, 0, 0), ERR_FAULT);
 	CHECK_EQ(keel_syscall(CALL(TASK_SPAWN, 3), 0xC0000000, 5, 0, 0), ERR_FAULT);
 	CHECK_EQ(keel_syscall(CALL(TASK_SPAWN, 3), PTR("hello"), 5, 0xC0000000, 0), ERR_FAULT);
@@ -89,7 +93,7 @@ static void case_dest_pages(void)
 	const uint32_t ro[] = {SCRATCH, SCRATCH + 0x800};
 	const uint32_t edge[] = {SCRATCH + KEEL_PAGE_SIZE - 4};
 
-	CHECK_EQ(keel_mem_map((void *)SCRATCH, KEEL_PAGE_SIZE, 0), (int32_t)SCRATCH);
+	CHECK_EQ(keel_mem_map((void *)SCRATCH, KEEL_PAGE_SIZE, 0), 0);
 	check_destinations(ro, 2);
 	CHECK_EQ(p[0], 0);
 	CHECK_EQ(keel_mem_protect((void *)SCRATCH, KEEL_PAGE_SIZE, KEEL_PROT_WRITE), 0);
@@ -181,7 +185,7 @@ static void case_mem_errors(void)
 	CHECK_EQ(keel_mem_protect((void *)0xC0000000, KEEL_PAGE_SIZE, 0), KEEL_ERR_RANGE);
 	CHECK_EQ(keel_mem_unmap((void *)(SCRATCH + 8), KEEL_PAGE_SIZE), KEEL_ERR_ALIGN);
 	/* W^X holds for a page already mapped, and for the program's own code. */
-	CHECK_EQ(keel_mem_map(s, KEEL_PAGE_SIZE, KEEL_PROT_WRITE), (int32_t)SCRATCH);
+	CHECK_EQ(keel_mem_map(s, KEEL_PAGE_SIZE, KEEL_PROT_WRITE), 0);
 	CHECK_EQ(keel_mem_protect(s, KEEL_PAGE_SIZE, KEEL_PROT_WRITE | KEEL_PROT_EXEC),
 	         KEEL_ERR_DENIED);
 	CHECK_EQ(keel_mem_protect(s, KEEL_PAGE_SIZE, 8), KEEL_ERR_INVALID);

@@ -29,9 +29,11 @@ static void fault_text_write(void)
 
 static void fault_divide(void)
 {
-	volatile int zero = 0;
+	uint32_t quotient, zero = 0;
 
-	printf("t_fault: 1 / 0 = %d\n", 1 / zero);
+	/* In assembly: a compiler may turn `1 / x` into a comparison. */
+	__asm__ volatile("xorl %%edx, %%edx; divl %1" : "=a"(quotient) : "r"(zero), "a"(1) : "edx");
+	printf("t_fault: 1 / 0 = %u\n", quotient);
 }
 
 static void fault_invalid_opcode(void)

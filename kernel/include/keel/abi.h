@@ -84,7 +84,7 @@ enum keel_error {
 /** @brief The system calls: X(name, number, argument count). */
 #define KEEL_SYSCALLS(X)                                                                           \
 	X(NULL, 0, 0)          /* nothing: measures the way in and out */                          \
-	X(DEBUG_WRITE, 1, 2)   /* (const char *buf, uint32_t len) -> bytes written */              \
+	X(DEBUG_WRITE, 1, 2)   /* (const char *buf, uint32_t len <= 4096) -> len */                \
 	X(THREAD_CREATE, 2, 4) /* (entry, stack_top, arg, prio) -> thread handle */                \
 	X(THREAD_EXIT, 3, 1)   /* (int code) -> does not return */                                 \
 	X(THREAD_YIELD, 4, 0)  /* () -> 0 */                                                       \

@@ -37,7 +37,8 @@ kstatus_t copy_from_user(void *dst, uintptr_t src, size_t size);
 /**
  * @brief Copy @p size bytes from kernel @p src to user address @p dst.
  * @return KEEL_OK; KEEL_ERR_FAULT (outside user space, or a page not
- *         mapped writable). On error part of the range may be written.
+ *         mapped writable). On error nothing is written (unless another
+ *         thread of the task unmaps a page during the copy).
  */
 kstatus_t copy_to_user(uintptr_t dst, const void *src, size_t size);
 
