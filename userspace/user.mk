@@ -92,7 +92,14 @@ $(USER_LIB): $(USER_LIB_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcsD $@ $^
 
-# A program: its one C file, the start-up code and the library.
+# A program: its one C file, the start-up code and the library. Its
+# object is reached through a pattern, which would make it an intermediate
+# file that make deletes (and so rebuilds next time): keep it, and the
+# start-up object, which only such rules name.
+USER_PROG_OBJ := $(patsubst %,$(USER_BUILD)/obj/userspace/programs/%.c.o,$(USER_PROGRAMS)) \
+	$(patsubst %,$(USER_BUILD)/obj/userspace/tests/%.c.o,$(USER_TESTS))
+.SECONDARY: $(USER_PROG_OBJ) $(USER_START)
+
 $(USER_BUILD)/bin/%: $(USER_BUILD)/obj/userspace/programs/%.c.o $(USER_START) $(USER_LIB) \
 		userspace/user.ld
 	@mkdir -p $(@D)
