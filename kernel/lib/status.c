@@ -7,11 +7,13 @@
  */
 #include <keel/status.h>
 
+/* [status_tables] */
 #define NAME_(name, value, meaning)    [-(value)] = (value) == 0 ? "KEEL_OK" : "KEEL_ERR_" #name,
 #define MEANING_(name, value, meaning) [-(value)] = meaning,
 
 static const char *const names[] = {KEEL_ERRORS(NAME_)};
 static const char *const meanings[] = {KEEL_ERRORS(MEANING_)};
+/* [status_tables] */
 
 /* The table index of @p s, or -1 outside the list. */
 static int status_index(kstatus_t s)

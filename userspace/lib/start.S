@@ -14,6 +14,7 @@
  * keel_thread_start(): eax points at its struct keel_thread_start.
  */
 	.text
+/* [user_start] */
 	.globl _start
 	.type _start, @function
 _start:
@@ -26,6 +27,7 @@ _start:
 	call keel_task_exit
 	ud2				/* keel_task_exit() does not return */
 	.size _start, . - _start
+/* [user_start] */
 
 	.globl keel_thread_entry
 	.type keel_thread_entry, @function

@@ -41,6 +41,7 @@
 	ret
 .endm
 
+/* [syscall_stubs] */
 	.globl keel_syscall_int
 	.type keel_syscall_int, @function
 keel_syscall_int:
@@ -58,6 +59,7 @@ keel_syscall_sysenter:
 	sysenter
 1:	KEEL_RESTORE
 	.size keel_syscall_sysenter, . - keel_syscall_sysenter
+/* [syscall_stubs] */
 
 	.globl keel_syscall
 	.type keel_syscall, @function

@@ -73,6 +73,7 @@
 
 /** @brief The error codes as an enum: KEEL_OK, KEEL_ERR_INVALID, ... */
 enum keel_error {
+/** @brief One enumerator from an entry of KEEL_ERRORS (undefined right after). */
 #define KEEL_ABI_ENUM_(name, value, meaning) KEEL_ERR_##name = (value),
 	KEEL_ERRORS(KEEL_ABI_ENUM_)
 #undef KEEL_ABI_ENUM_
@@ -104,6 +105,7 @@ enum keel_error {
 
 /** @brief System-call numbers: KEEL_SYS_NULL, KEEL_SYS_DEBUG_WRITE, ... */
 enum keel_syscall {
+/** @brief One enumerator from an entry of KEEL_SYSCALLS (undefined right after). */
 #define KEEL_ABI_SYS_(name, number, nargs) KEEL_SYS_##name = (number),
 	KEEL_SYSCALLS(KEEL_ABI_SYS_)
 #undef KEEL_ABI_SYS_
@@ -160,10 +162,10 @@ enum keel_rights {
 
 /** @brief What HANDLE_QUERY tells. Every byte is written (padding is zero). */
 struct keel_handle_info {
-	uint32_t type;   /**< enum keel_object_type. */
-	uint32_t rights; /**< enum keel_rights. */
-	uint32_t id;     /**< The object's kernel id, for reports only. */
-	uint32_t reserved;
+	uint32_t type;     /**< enum keel_object_type. */
+	uint32_t rights;   /**< enum keel_rights. */
+	uint32_t id;       /**< The object's kernel id, for reports only. */
+	uint32_t reserved; /**< Zero. */
 };
 
 /** @brief What TASK_INFO tells about a task. Every byte is written. */
@@ -196,8 +198,9 @@ enum keel_prot {
 /** @brief A task's exit status when TASK_KILL ended it. */
 #define KEEL_KILLED_STATUS 0x20000000
 
-/** @brief The lowest user address and one past the highest (i386). */
+/** @brief The lowest user address (i386): page 0 is never mapped. */
 #define KEEL_USER_BASE 0x00001000u
-#define KEEL_USER_END  0xC0000000u
+/** @brief One past the highest user address (i386): the kernel's half begins here. */
+#define KEEL_USER_END 0xC0000000u
 
 #endif
