@@ -549,11 +549,21 @@ def read_cpu():
     return cpu
 
 
+# Later slices name the wait queues inside their own objects: each function
+# here takes an address and returns what the queue there is, or None
+# (keel_user.py adds one for a task's exit_wait).
+waitq_namers = []
+
+
 def describe_waitq(table, address):
-    """What the wait queue at `address` is: a thread's exit_wait, or a symbol."""
+    """What the wait queue at `address` is: a thread's exit_wait, a later slice's, or a symbol."""
     owner = table.containing(address, "exit_wait")
     if owner is not None:
         return "%#x (exit of %s)" % (address, table.label(owner))
+    for namer in waitq_namers:
+        name = namer(address)
+        if name:
+            return "%#x (%s)" % (address, name)
     name = symbol_at(address)
     return "%#x (%s)" % (address, name) if name else "%#x" % address
 

@@ -28,8 +28,10 @@ import struct
 
 import gdb
 
+import keel
 from keel import (NOT_SET_UP, ThreadTable, array_length, char_array, enum_labels,
-                  kernel_running, keel_command, plural, read_cpu, static_variable, symbol)
+                  kernel_running, keel_command, offset_of, plural, read_cpu, static_variable,
+                  symbol)
 from keel_mem import KeelArgsCommand
 
 SLOT_MASK = 0xff  # a task's id and a thread's tid carry their slot here (task.c, thread.c)
@@ -153,6 +155,23 @@ def task_threads(table, t):
         state = table.threads.state(th) if th is not None else "gone"
         words.append("%08x %s%s" % (tid, state, ", left" if bool(tt["left"]) else ""))
     return ", ".join(words) or "none"
+
+
+def task_exit_waitq(address):
+    """"exit of task 257 hello" if `address` is a task's exit_wait, else None (keel threads)."""
+    if slice3_problem():
+        return None
+    tasks = static_variable("tasks", "kernel/user/task.c")
+    size = tasks.type.strip_typedefs().target().sizeof
+    offset = address - int(tasks.address) - offset_of("struct task", "exit_wait")
+    slot, rest = divmod(offset, size)
+    if rest or not 0 <= slot < array_length(tasks):
+        return None
+    t = tasks[slot]
+    return "exit of task %d %s" % (int(t["id"]), char_array(t["name"]))
+
+
+keel.waitq_namers.append(task_exit_waitq)
 
 
 def current_task():

@@ -7,7 +7,8 @@ symbols from build/dev/user/bin/NAME. These tests boot the kernel under
 running one in-kernel test that spawns a program:
   - user.task.root_runs_hello, stopped in sys_task_info(), the kernel
     side of hello's first system call: root is LIVE, waiting for hello,
-    and holds a handle to it; hello is LIVE and running;
+    and holds a handle to it (`keel threads` names the queue it waits
+    on: hello's exit); hello is LIVE and running;
   - user.task.hello, with hello's symbols loaded: a breakpoint on its
     main() stops in ring 3; `stepi` over its `int $0x80` enters the
     kernel, a breakpoint in the kernel's handler stops there, and the
@@ -122,7 +123,7 @@ def test_tasks_and_handles(ctx):
     hello_id = "%s[1].id" % TASKS
     parts, console = debug(
         ctx, "test=user.task.root_runs_hello", "break sys_task_info", "continue",
-        "keel tasks", "p %s[0].id" % TASKS, "p " + hello_id,
+        "keel tasks", "keel threads", "p %s[0].id" % TASKS, "p " + hello_id,
         "p pmm_kernel.owner_frames[%s[1].owner]" % TASKS,
         "keel handles root", "p %s[0].handles.slot[1].generation" % TASKS,
         "keel handles 1", 'eval "keel handles %d", ' + hello_id,
@@ -153,6 +154,11 @@ def test_tasks_and_handles(ctx):
           and re.fullmatch(r"[0-9a-f]{8} RUNNING", child["thread_list"]))
     CHECK(tasks, "the footer '2 of 24 tasks; N system calls'",
           re.search(r"^2 of 24 tasks; \d+ system calls$", tasks, re.M))
+
+    threads = output(parts, "keel threads")
+    CHECK(threads, "`keel threads` to name the queue root's thread waits on: hello's exit",
+          re.search(r"^  [0-9a-f]{8} root +BLOCKED .* waitq 0x[0-9a-f]+ \(exit of task %d "
+                    r"hello\)" % hello, threads, re.M))
 
     text = output(parts, "keel handles root")
     handles = handle_rows(text)
