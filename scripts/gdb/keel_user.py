@@ -351,14 +351,15 @@ class KeelUser(UserCommand):
     """Load a user program's symbols: keel user [NAME | off].
 
     Gives GDB the symbols of program NAME, from the copy with debug
-    information the build keeps beside the kernel (build/PROFILE/user/bin/
-    NAME), so that breakpoints, backtraces and stepping work in its code:
-    `keel user hello`, `break main`, `continue`. Without NAME, the program
-    of the running thread's task. Every program is linked at 0x08048000,
-    so GDB holds one program's symbols at a time: this first removes the
-    program loaded before (`off` only removes it). A breakpoint on a user
-    address stops in any task running code there. Works without a running
-    kernel."""
+    information the build keeps beside the kernel,
+    build/PROFILE/user/bin/NAME, so that breakpoints, backtraces and
+    stepping work in its code: `keel user hello`, `break main`,
+    `continue`; stepping goes on into the kernel at a system call and
+    back. Without NAME, the program of the running thread's task. Every
+    program is linked at 0x08048000, so GDB holds one program's symbols at
+    a time: this first removes the program loaded before (`off` only
+    removes it). A breakpoint on a user address stops in any task running
+    code there. Works without a running kernel."""
 
     name = "user"
     usage = "[NAME | off]"
