@@ -144,7 +144,7 @@ def parent_name(t):
 
 
 def task_threads(table, t):
-    """The task's threads as "00000102 RUNNING", with "left" for one that has gone."""
+    """The task's threads as "00000102 RUNNING", "(left)" after one that has left the task."""
     words = []
     for i in range(array_length(t["thread"])):
         tt = t["thread"][i]
@@ -153,7 +153,7 @@ def task_threads(table, t):
         tid = int(tt["tid"])
         th = table.thread(tid)
         state = table.threads.state(th) if th is not None else "gone"
-        words.append("%08x %s%s" % (tid, state, ", left" if bool(tt["left"]) else ""))
+        words.append("%08x %s%s" % (tid, state, " (left)" if bool(tt["left"]) else ""))
     return ", ".join(words) or "none"
 
 
@@ -190,7 +190,7 @@ class KeelTasks(UserCommand):
     monitor's `tasks` prints them, with its slot first; '*' marks the task
     of the running thread. THREADS is alive/limit, FRAMES what it holds
     (pmm_kernel.owner_frames) against its limit, HNDL the handle slots in
-    use. Under each task, its threads' ids and states ("left" once a
+    use. Under each task, its threads' ids and states ("(left)" once a
     thread has left the task). "(not yet set up)" before task_init();
     a kernel without slice 3 says so."""
 
