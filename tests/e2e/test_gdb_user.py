@@ -14,7 +14,8 @@ running one in-kernel test that spawns a program:
     kernel, a breakpoint in the kernel's handler stops there, and the
     instruction after the `int` is reached back in ring 3; `next` steps
     over a line of C that makes system calls.
-They also check what the commands say before the tasks are set up,
+They also make the check of `keel handles` find a wrong count planted
+with `set var`, and see what the commands say before the tasks are set up,
 without a running kernel, with a kernel built without slice 3 (SLICES=2,
 built once into build/dev-slices2) and with bad arguments: one line,
 never a Python traceback.
@@ -131,7 +132,7 @@ def test_tasks_and_handles(ctx):
         "keel handles root", "p %s[0].handles.slot[1].generation" % TASKS,
         "keel handles 1", 'eval "keel handles %d", ' + hello_id,
         "keel handles 999", "keel handles 5", "keel handles nobody", "keel handles",
-        "keel handles root hello")
+        "keel handles root hello", "set var %s[0].handles.used = 7" % TASKS, "keel handles root")
     stopped_at(parts, "continue", "sys_task_info", console)
     root_id, hello = value(parts, "p %s[0].id" % TASKS), value(parts, "p " + hello_id)
 
@@ -183,6 +184,10 @@ def test_tasks_and_handles(ctx):
                                            "%d task hello (LIVE, itself)" % hello)})
     CHECK(by_slot, "the same table by id",
           output(parts, 'eval "keel handles %d", ' + hello_id) == by_slot)
+
+    damaged = output(parts, "keel handles root", 1)
+    CHECK(damaged, "the check to find the `used` count planted with set var",
+          damaged.endswith("\n2 of 64 slots used; WRONG: used says 7"))
 
     one_line_error(parts, "keel handles 999", r"no task 999: give a task id, a slot \(0-23\) "
                    r"or a program name \(see keel tasks\)")
