@@ -57,6 +57,8 @@ USER_SRC := $(USER_LIB_SRC) $(wildcard userspace/programs/*.c userspace/tests/*.
 user: $(USER_ARCHIVE)
 all kernel: $(USER_ARCHIVE)
 run qemu-gdb: $(USER_ARCHIVE)
+# `keel user NAME` in `make gdb` reads a program's symbols from $(USER_BUILD)/bin/.
+gdb: $(USER_BINS)
 $(ISO): $(USER_ARCHIVE)
 
 # The user build's flags are part of what its objects depend on.

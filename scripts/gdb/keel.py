@@ -549,11 +549,21 @@ def read_cpu():
     return cpu
 
 
+# Later slices name the wait queues inside their own objects: each function
+# here takes an address and returns what the queue there is, or None
+# (keel_user.py adds one for a task's exit_wait).
+waitq_namers = []
+
+
 def describe_waitq(table, address):
-    """What the wait queue at `address` is: a thread's exit_wait, or a symbol."""
+    """What the wait queue at `address` is: a thread's exit_wait, a later slice's, or a symbol."""
     owner = table.containing(address, "exit_wait")
     if owner is not None:
         return "%#x (exit of %s)" % (address, table.label(owner))
+    for namer in waitq_namers:
+        name = namer(address)
+        if name:
+            return "%#x (%s)" % (address, name)
     name = symbol_at(address)
     return "%#x (%s)" % (address, name) if name else "%#x" % address
 
@@ -797,7 +807,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.modules["keel"] = sys.modules[__name__]
 sys.modules.pop("keel_mem", None)  # so that sourcing this file again reloads it too
 sys.modules.pop("keel_locks", None)
+sys.modules.pop("keel_user", None)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_mem.py")):
     __import__("keel_mem")  # keel frames, keel vm, keel slabs (absent from labs 0 and 1)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_locks.py")):
     __import__("keel_locks")  # keel locks (absent from lab 0)
+if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_user.py")):
+    __import__("keel_user")  # keel tasks, keel handles, keel user (absent from labs 0 to 2)

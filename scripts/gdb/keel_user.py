@@ -1,0 +1,387 @@
+# keel_user.py - the `keel` commands of slice 3 (user mode): tasks, handles, user symbols.
+#
+# keel.py imports this module at its end, like keel_mem.py. `keel tasks`
+# and `keel handles` only read memory; `keel user` changes what GDB
+# knows, never the kernel.
+#
+# Slice 3 keeps its state in tasks[] (kernel/user/task.c), a fixed pool
+# like threads[]. A task's id carries its slot in the low 8 bits and the
+# slot's generation above. Each task is one frame owner (its `owner`), so
+# pmm_kernel.owner_frames[owner] is what it holds. Its handle table is an
+# array of slots; the handle a program holds for slot i is
+# i | generation << KEEL_HANDLE_INDEX_BITS, and each slot names an object
+# by id: a task's id, or a thread's tid. Until task_init() has run,
+# sched_switch_hook is NULL and the commands say "(not yet set up)"; a
+# kernel built with SLICES below 3 has no tasks[] at all.
+#
+# User programs are ELF files of their own. The boot archive holds them
+# without debug sections; the build keeps a copy with symbols beside the
+# kernel, in build/PROFILE/user/bin/NAME, and `keel user NAME` gives it to
+# GDB with add-symbol-file. Every program is linked at 0x08048000, so GDB
+# can know one program's symbols at a time: `keel user` first removes the
+# program it loaded before. QEMU compares breakpoints with the virtual
+# program counter, so a breakpoint on a user function stops in whichever
+# task runs code at that address.
+
+import os
+import struct
+
+import gdb
+
+import keel
+from keel import (NOT_SET_UP, ThreadTable, array_length, char_array, enum_labels,
+                  kernel_running, keel_command, offset_of, plural, read_cpu, static_variable,
+                  symbol)
+from keel_mem import KeelArgsCommand
+
+SLOT_MASK = 0xff  # a task's id and a thread's tid carry their slot here (task.c, thread.c)
+NO_SLICE = "slice 3 (user mode) is not in this kernel: it was built with SLICES below 3"
+
+
+def slice3_problem():
+    """Why the slice 3 commands cannot work with the loaded kernel, or None."""
+    if any(s.symtab is not None and s.symtab.filename.endswith("kernel/user/task.c")
+           for s in gdb.lookup_static_symbols("tasks")):
+        return None
+    if gdb.lookup_global_symbol("kernel_main") is None:
+        return "no kernel symbols: is the kernel loaded? (file build/dev/keel.elf)"
+    return NO_SLICE
+
+
+class UserCommand(KeelArgsCommand):
+    """A command of this slice: it first checks that the kernel has slice 3."""
+
+    def invoke(self, arg, from_tty):
+        problem = slice3_problem()
+        if problem:
+            raise gdb.GdbError("keel %s: %s" % (self.name, problem))
+        super().invoke(arg, from_tty)
+
+
+# ---------------------------------------------------------------------------
+# Reading the tasks.
+
+
+class TaskTable:
+    """tasks[] (kernel/user/task.c), read once, with the lookups the commands need."""
+
+    def __init__(self):
+        self.array = static_variable("tasks", "kernel/user/task.c")
+        self.array.fetch_lazy()  # one read of the whole pool
+        self.length = array_length(self.array)
+        self.states = enum_labels("enum task_state")
+        self.threads = ThreadTable()
+        self.owner_frames = symbol("pmm_kernel")["owner_frames"]
+
+    def live(self):
+        """(slot, task) for every task that is not FREE, in slot order."""
+        return [(i, self.array[i]) for i in range(self.length)
+                if self.state(self.array[i]) != "FREE"]
+
+    def state(self, t):
+        """A task's state name, "LIVE"."""
+        value = int(t["state"])
+        return self.states.get(value, "?%d" % value)
+
+    def by_id(self, task_id):
+        """The task whose id is `task_id` and that is not FREE, or None (task_lookup())."""
+        slot = task_id & SLOT_MASK
+        if task_id == 0 or slot >= self.length:
+            return None
+        t = self.array[slot]
+        return t if int(t["id"]) == task_id and self.state(t) != "FREE" else None
+
+    def thread(self, tid):
+        """The thread whose tid is `tid` and that is not FREE, or None (thread_lookup())."""
+        slot = tid & SLOT_MASK
+        if tid == 0 or slot >= self.threads.length:
+            return None
+        t = self.threads.array[slot]
+        return t if int(t["tid"]) == tid and self.threads.state(t) != "FREE" else None
+
+    def frames(self, t):
+        """Frames the task holds now, as task_frames() counts them."""
+        return int(self.owner_frames[int(t["owner"])])
+
+    def find(self, text):
+        """The (slot, task) `text` names: an id, a slot, or a program name."""
+        live = self.live()
+        if text.isdigit():
+            number = int(text)
+            for slot, t in live:
+                if int(t["id"]) == number:
+                    return slot, t
+            if number < self.length:
+                if self.state(self.array[number]) == "FREE":
+                    raise gdb.GdbError("task slot %d is free (see keel tasks)" % number)
+                return number, self.array[number]
+        else:
+            named = [(slot, t) for slot, t in live if char_array(t["name"]) == text]
+            if len(named) == 1:
+                return named[0]
+            if named:
+                raise gdb.GdbError("%d tasks run %s (ids %s): give an id" % (
+                    len(named), text, ", ".join(str(int(t["id"])) for _, t in named)))
+        raise gdb.GdbError("no task %s: give a task id, a slot (0-%d) or a program name "
+                           "(see keel tasks)" % (text, self.length - 1))
+
+
+def read_tasks():
+    """A TaskTable, or None before task_init() (or before paging: nothing readable yet)."""
+    try:
+        if int(symbol("sched_switch_hook")) == 0:
+            return None
+        return TaskTable()
+    except gdb.MemoryError:
+        return None
+
+
+def parent_name(t):
+    """Who spawned the task, as the monitor's `tasks` says it."""
+    if int(t["parent"]):
+        return char_array(t["parent"].dereference()["name"])
+    return "(none)" if bool(t["orphan"]) else "kernel"
+
+
+def task_threads(table, t):
+    """The task's threads as "00000102 RUNNING", "(left)" after one that has left the task."""
+    words = []
+    for i in range(array_length(t["thread"])):
+        tt = t["thread"][i]
+        if not bool(tt["used"]):
+            continue
+        tid = int(tt["tid"])
+        th = table.thread(tid)
+        state = table.threads.state(th) if th is not None else "gone"
+        words.append("%08x %s%s" % (tid, state, " (left)" if bool(tt["left"]) else ""))
+    return ", ".join(words) or "none"
+
+
+def task_exit_waitq(address):
+    """"exit of task 257 hello" if `address` is a task's exit_wait, else None (keel threads)."""
+    if slice3_problem():
+        return None
+    tasks = static_variable("tasks", "kernel/user/task.c")
+    size = tasks.type.strip_typedefs().target().sizeof
+    offset = address - int(tasks.address) - offset_of("struct task", "exit_wait")
+    slot, rest = divmod(offset, size)
+    if rest or not 0 <= slot < array_length(tasks):
+        return None
+    t = tasks[slot]
+    return "exit of task %d %s" % (int(t["id"]), char_array(t["name"]))
+
+
+keel.waitq_namers.append(task_exit_waitq)
+
+
+def current_task():
+    """The address of the task of the running thread, or 0 (a kernel thread, or no scheduler)."""
+    cpu = read_cpu()
+    if cpu is None:
+        return 0
+    return int(cpu["current"].dereference()["task"])
+
+
+@keel_command
+class KeelTasks(UserCommand):
+    """List every task that exists: id, state, program, threads, frames, handles, parent.
+
+    One line per task of tasks[] (kernel/user/task.c) that is not FREE, as the
+    monitor's `tasks` prints them, with its slot first; '*' marks the task
+    of the running thread. THREADS is alive/limit, FRAMES what it holds
+    (pmm_kernel.owner_frames) against its limit, HNDL the handle slots in
+    use. Under each task, its threads' ids and states ("(left)" once a
+    thread has left the task). "(not yet set up)" before task_init();
+    a kernel without slice 3 says so."""
+
+    name = "tasks"
+
+    def run(self):
+        table = read_tasks()
+        if table is None:
+            print("Tasks: %s" % NOT_SET_UP)
+            return
+        current = current_task()
+        print("  %4s %6s %-8s %-15s %7s %13s %4s  %s"
+              % ("SLOT", "ID", "STATE", "PROGRAM", "THREADS", "FRAMES", "HNDL", "PARENT"))
+        live = table.live()
+        for slot, t in live:
+            print("%c %4d %6d %-8s %-15s %4d/%-2d %6d/%-6d %4d  %s" % (
+                "*" if int(t.address) == current else " ", slot, int(t["id"]), table.state(t),
+                char_array(t["name"]), int(t["threads"]), int(t["thread_limit"]),
+                table.frames(t), int(t["frame_limit"]), int(t["handles"]["used"]),
+                parent_name(t)))
+            print("         threads: %s" % task_threads(table, t))
+        calls = int(symbol("syscall_count"))
+        print("%d of %d tasks; %s" % (len(live), table.length, plural(calls, "system call")))
+
+
+# ---------------------------------------------------------------------------
+# keel handles: one task's handle table.
+
+RIGHT_LETTERS = (("KEEL_RIGHT_READ", "r"), ("KEEL_RIGHT_WRITE", "w"),
+                 ("KEEL_RIGHT_WAIT", "W"), ("KEEL_RIGHT_KILL", "k"))
+
+
+def rights_text(rights):
+    """Rights as letters in fixed places, "rwWk", '-' for each one missing."""
+    text, known = "", 0
+    for name, letter in RIGHT_LETTERS:
+        bit = int(symbol(name))
+        known |= bit
+        text += letter if rights & bit else "-"
+    return text + ("+%#x" % (rights & ~known) if rights & ~known else "")
+
+
+def describe_object(table, owner, kind, obj):
+    """What a slot's object is: "256 task hello (itself)", or why it names nothing now."""
+    if kind == "TASK":
+        if obj == 0:
+            return "0 (being spawned)"
+        t = table.by_id(obj)
+        if t is None:
+            return "%d (no such task now)" % obj
+        itself = ", itself" if int(t.address) == int(owner.address) else ""
+        return "%d task %s (%s%s)" % (obj, char_array(t["name"]), table.state(t), itself)
+    if kind == "THREAD":
+        if obj == 0:
+            return "00000000 (being started)"
+        th = table.thread(obj)
+        if th is None:
+            return "%08x (no such thread now)" % obj
+        return "%08x thread %s (%s)" % (obj, char_array(th["name"]), table.threads.state(th))
+    return "%#x" % obj
+
+
+@keel_command
+class KeelHandles(UserCommand):
+    """Show a task's handle table: keel handles TASK.
+
+    TASK is a task's id (as keel tasks and the monitor print it), its slot
+    in tasks[], or its program's name. One line per slot that is not
+    empty: the slot, the handle a program holds for it (slot |
+    generation << KEEL_HANDLE_INDEX_BITS), the object's type, the rights
+    (r read, w write, W wait, k kill; '-' for one missing), the slot's
+    generation and the object: its id and what it is now, if it still
+    exists. Slot 0 is KEEL_SELF, the task's handle to itself. The last
+    line checks the table's `used` count against its slots."""
+
+    name = "handles"
+    usage = "TASK"
+    min_args = max_args = 1
+
+    def run(self):
+        table = read_tasks()
+        if table is None:
+            print("Handles: %s" % NOT_SET_UP)
+            return
+        slot, t = table.find(self.args[0])
+        handles = t["handles"]
+        slots = handles["slot"]
+        types = enum_labels("enum keel_object_type")
+        shift = array_length(slots).bit_length() - 1  # KEEL_HANDLES_MAX is 1 << INDEX_BITS
+        print("Handles of task %d %s (slot %d, %s):" % (
+            int(t["id"]), char_array(t["name"]), slot, table.state(t)))
+        print("  %4s %10s %-7s %-7s %4s  %s" % ("SLOT", "HANDLE", "TYPE", "RIGHTS", "GEN",
+                                                 "OBJECT"))
+        full = 0
+        for i in range(array_length(slots)):
+            s = slots[i]
+            kind = types.get(int(s["type"]), "?%d" % int(s["type"]))
+            if kind == "NONE":
+                continue
+            full += 1
+            generation = int(s["generation"])
+            print("  %4d %10d %-7s %-7s %4d  %s" % (
+                i, i | generation << shift, kind, rights_text(int(s["rights"])), generation,
+                describe_object(table, t, kind, int(s["object"]))))
+        used = int(handles["used"])
+        verdict = "OK" if used == full else "WRONG: used says %d" % used
+        print("%d of %d slots used; %s" % (full, array_length(slots), verdict))
+
+
+# ---------------------------------------------------------------------------
+# keel user: a user program's symbols.
+
+
+def user_bin():
+    """The folder of the user programs with symbols: user/bin beside the kernel's ELF."""
+    kernel = gdb.current_progspace().filename
+    if not kernel:
+        raise gdb.GdbError("no kernel loaded (file build/dev/keel.elf)")
+    folder = os.path.join(os.path.dirname(os.path.abspath(kernel)), "user", "bin")
+    if not os.path.isdir(folder):
+        raise gdb.GdbError("no user programs in %s: `make` builds them beside the kernel"
+                           % folder)
+    return folder
+
+
+def loaded_programs(folder):
+    """The objfiles GDB has from `folder`: the user program `keel user` loaded, if any."""
+    return [o for o in gdb.objfiles()
+            if o.filename and os.path.dirname(os.path.abspath(o.filename)) == folder]
+
+
+def elf_entry(path):
+    """The entry point of the 32-bit executable ELF at `path`; fails in one line otherwise."""
+    with open(path, "rb") as f:
+        header = f.read(28)
+    if len(header) < 28 or header[:4] != b"\x7fELF" or header[4] != 1:
+        raise gdb.GdbError("%s is not a 32-bit ELF file" % path)
+    e_type, = struct.unpack_from("<H", header, 16)
+    if e_type != 2:  # ET_EXEC: its symbols are at their link addresses
+        raise gdb.GdbError("%s is not an executable (ELF type %d)" % (path, e_type))
+    return struct.unpack_from("<I", header, 24)[0]
+
+
+def running_program():
+    """The program of the running thread's task; fails in one line if there is none."""
+    if not kernel_running():
+        raise gdb.GdbError("no kernel is running: name the program (keel user NAME)")
+    address = current_task()
+    if address == 0:
+        raise gdb.GdbError("the running thread is not in a task: name the program "
+                           "(keel user NAME)")
+    return char_array(gdb.Value(address).cast(
+        gdb.lookup_type("struct task").pointer()).dereference()["name"])
+
+
+@keel_command
+class KeelUser(UserCommand):
+    """Load a user program's symbols: keel user [NAME | off].
+
+    Gives GDB the symbols of program NAME, from the copy with debug
+    information the build keeps beside the kernel,
+    build/PROFILE/user/bin/NAME, so that breakpoints, backtraces and
+    stepping work in its code: `keel user hello`, `break main`,
+    `continue`; stepping goes on into the kernel at a system call and
+    back. Without NAME, the program of the running thread's task. Every
+    program is linked at 0x08048000, so GDB holds one program's symbols at
+    a time: this first removes the program loaded before (`off` only
+    removes it). A breakpoint on a user address stops in any task running
+    code there. Works without a running kernel."""
+
+    name = "user"
+    usage = "[NAME | off]"
+    max_args = 1
+    needs_kernel = False
+
+    def run(self):
+        folder = user_bin()
+        name = self.args[0] if self.args else running_program()
+        path = os.path.join(folder, name)
+        if name != "off" and not os.path.isfile(path):
+            raise gdb.GdbError("no program '%s' in %s; the programs: %s"
+                               % (name, folder, ", ".join(sorted(os.listdir(folder)))))
+        entry = None if name == "off" else elf_entry(path)
+        before = [os.path.basename(o.filename) for o in loaded_programs(folder)]
+        for o in loaded_programs(folder):
+            gdb.execute("remove-symbol-file %s" % o.filename, to_string=True)
+        if entry is None:
+            print("Removed the symbols of %s" % ", ".join(before) if before
+                  else "No user program's symbols were loaded")
+            return
+        gdb.execute("add-symbol-file %s" % path, to_string=True)
+        others = [b for b in before if b != name]
+        replaced = " (instead of %s's)" % ", ".join(others) if others else ""
+        print("Loaded the symbols of %s from %s, entry %#x%s" % (name, path, entry, replaced))
