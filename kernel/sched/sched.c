@@ -144,6 +144,12 @@ void sched_tick(void)
 
 void sched_preempt(void)
 {
+	/* Every trap and system call passes here, and almost always there is
+	 * nothing to do: look without the lock first. If a wake-up sets the
+	 * flag just after this read, it came from an interrupt, whose own
+	 * way out calls sched_preempt() again. */
+	if (!cpu_self()->need_resched)
+		return;
 	spinflags_t flags = spin_lock(&sched_lock);
 
 	if (cpu_self()->need_resched)
