@@ -284,6 +284,8 @@ uint32_t frame_held(owner_t owner)
 	return owner < PMM_OWNERS ? pmm_kernel.owner_frames[owner] : 0;
 }
 
+#define RECLAIM_BATCH 256
+
 uint32_t frame_reclaim(owner_t owner)
 {
 	uint32_t freed = 0;
@@ -291,13 +293,16 @@ uint32_t frame_reclaim(owner_t owner)
 	if (!pmm_can_own(owner) || owner < OWNER_FIRST_TASK)
 		return 0;
 	/* O(frames): an owner's end is not a real-time path. The lock is
-	 * taken per block so that interrupts are never off for long. */
-	for (pfn_t i = 0; i < pmm_kernel.count && frame_held(owner) > 0; i++) {
+	 * held for RECLAIM_BATCH frames at a time, so that interrupts are
+	 * never off for long, and the scan stops once the owner holds none. */
+	for (pfn_t i = 0; i < pmm_kernel.count && frame_held(owner) > 0;) {
 		spinflags_t irq = spin_lock(&frame_lock);
-		const struct frame *f = &pmm_kernel.frames[i];
-		if (f->owner == owner && f->flags == FRAME_HEAD &&
-		    free_locked(pmm_kernel.base + i, f->order, owner) == KEEL_OK)
-			freed++;
+		for (pfn_t end = i + RECLAIM_BATCH; i < pmm_kernel.count && i < end; i++) {
+			const struct frame *f = &pmm_kernel.frames[i];
+			if (f->owner == owner && f->flags == FRAME_HEAD &&
+			    free_locked(pmm_kernel.base + i, f->order, owner) == KEEL_OK)
+				freed++;
+		}
 		spin_unlock(&frame_lock, irq);
 	}
 	return freed;
