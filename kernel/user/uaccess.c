@@ -18,7 +18,7 @@
 /* [user_range_ok] */
 bool user_range_ok(uintptr_t addr, size_t size)
 {
-	/* LAB 3: is [addr, addr + size) wholly in user space? */
+	/* LAB 3: check that [addr, addr + size) lies wholly in user space */
 	if (addr < VM_USER_BASE || addr >= VM_USER_END)
 		return false;
 	/* addr < VM_USER_END, so VM_USER_END - addr cannot wrap: compare the
