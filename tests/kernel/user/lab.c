@@ -325,6 +325,55 @@ KTEST(load, file_bytes_end_mid_page)
 	KT_EXPECT(pmm_check(&pmm_kernel));
 }
 
+/* A file of bytes that are never zero, for segments of the test's own making. */
+static uint8_t synthetic_file[3 * PAGE_BYTES];
+
+/*
+ * Segments elf_check() would accept, made by hand for the edges the programs
+ * may not have: a segment that ends exactly on a page boundary (nothing
+ * mapped after it), file bytes at an odd offset that end mid-page, .bss over
+ * whole pages, a segment of .bss alone. Every file byte after a segment's
+ * own is not zero, so a copy of too much shows.
+ */
+KTEST(load, segment_edges)
+{
+	struct elf_image img = {
+	    .entry = 0x00400000u,
+	    .count = 4,
+	    .segment =
+	        {{.vaddr = 0x00400000u,
+	          .memsz = 2 * PAGE_BYTES,
+	          .offset = 0,
+	          .filesz = 2 * PAGE_BYTES,
+	          .flags = VM_EXEC},
+	         {.vaddr = 0x00410000u,
+	          .memsz = PAGE_BYTES + 100,
+	          .offset = 37,
+	          .filesz = PAGE_BYTES + 100,
+	          .flags = 0},
+	         {.vaddr = 0x00420000u,
+	          .memsz = 3 * PAGE_BYTES,
+	          .offset = 2 * PAGE_BYTES + 5,
+	          .filesz = 300,
+	          .flags = VM_WRITE},
+	         {.vaddr = 0x00430000u, .memsz = 1, .offset = 0, .filesz = 0, .flags = VM_WRITE}},
+	};
+	struct task *t = fresh_task(TASK_FRAME_LIMIT_DEFAULT);
+
+	KT_ASSERT_EQ(task_count(), 0);
+	for (unsigned i = 0; i < sizeof(synthetic_file); i++)
+		synthetic_file[i] = (uint8_t)(i % 251 + 1);
+	dirty_frames(64);
+	kstatus_t s = task_load(t, &img, synthetic_file);
+	if (s != KEEL_OK)
+		ktest_fail(__FILE__, __LINE__, "task_load: %s", kstatus_name(s));
+	else
+		image_ok("segments of the test's own", t, &img, synthetic_file);
+	task_release_memory(t);
+	KT_EXPECT_EQ(frame_held(t->owner), 0);
+	KT_EXPECT(pmm_check(&pmm_kernel));
+}
+
 /*
  * With too few frames the load fails (KEEL_ERR_LIMIT; KEEL_ERR_NO_MEMORY while
  * the space's own tables, taken at once, do not fit) and leaves nothing; with
