@@ -149,7 +149,10 @@ def part_tests(manifest, part):
 
 
 def reference_lines(source_text, lab):
-    """(@lab's reference lines long enough to mean something, the lines outside it)."""
+    """(@lab's reference lines long enough to mean something, the lines outside it).
+
+    A line the stub has too (`return false;`) tells nothing: it counts as outside.
+    """
     ref, outside, inside, stub = [], [], False, False
     for line in source_text.split('\n'):
         begin = re.match(r'\s*/\* LAB (\d+): ', line)
@@ -159,7 +162,9 @@ def reference_lines(source_text, lab):
             stub = True
         elif inside and re.match(rf'\s*LAB {lab} END \*/', line):
             inside = False
-        elif inside and not stub and len(line.strip()) >= 12:
+        elif inside and stub:
+            outside.append(line.strip())
+        elif inside and len(line.strip()) >= 12:
             ref.append(line.strip())
         elif not inside:
             outside.append(line.strip())
