@@ -156,6 +156,21 @@ static struct task *task_alloc(const char *name, struct task *parent)
 }
 
 /* Check spawn options; NULL takes the defaults. */
+/* Undo a spawn whose first thread could not start: the task is LIVE (or
+ * DYING, if it was killed meanwhile) with no thread; end it and free it. */
+static void task_abandon(struct task *t)
+{
+	spinflags_t flags = spin_lock(&sched_lock);
+	if (t->state == TASK_LIVE)
+		task_set_state(t, TASK_DYING);
+	spin_unlock(&sched_lock, flags);
+	task_release_memory(t);
+	flags = spin_lock(&sched_lock);
+	task_set_state(t, TASK_ZOMBIE);
+	task_set_state(t, TASK_FREE);
+	spin_unlock(&sched_lock, flags);
+}
+
 static kstatus_t spawn_options_ok(const struct keel_spawn *opts)
 {
 	if (opts == NULL)
@@ -199,16 +214,20 @@ kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_sp
 		return KEEL_ERR_LIMIT;
 	spawn_limits(opts, t);
 	s = task_load(t, &img, data);
-	if (s == KEEL_OK)
-		s = task_thread_start(t, img.entry, 0, opts ? opts->arg : 0, TASK_PRIO_DEFAULT,
-		                      NULL);
 	if (s != KEEL_OK) {
 		task_unload(t);
 		return s;
 	}
+	/* LIVE before its first thread exists: that thread may run, and even
+	 * end the task, before this function returns. */
 	spinflags_t flags = spin_lock(&sched_lock);
 	task_set_state(t, TASK_LIVE);
 	spin_unlock(&sched_lock, flags);
+	s = task_thread_start(t, img.entry, 0, opts ? opts->arg : 0, TASK_PRIO_DEFAULT, NULL);
+	if (s != KEEL_OK) {
+		task_abandon(t);
+		return s;
+	}
 	*out = t;
 	return KEEL_OK;
 }

@@ -14,7 +14,9 @@
  *
  *     FREE -> LOADING     task_spawn() took the slot; the image is loading
  *     LOADING -> FREE     the image could not be loaded: all undone
- *     LOADING -> LIVE     its first thread is READY
+ *     LOADING -> LIVE     loaded; its first thread is started next (a
+ *                         spawn whose thread cannot start goes on to
+ *                         DYING, ZOMBIE and FREE at once)
  *     LIVE -> DYING       task_exit(), task_kill(), a fault in ring 3, or
  *                         its last thread ended by itself
  *     DYING -> ZOMBIE     its last thread has left; memory given back
