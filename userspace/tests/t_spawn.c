@@ -5,7 +5,8 @@
  * who can collect its status (TASK_WAIT). The cases check each way a
  * child can end (it returns, it faults, it is killed), that a wait gives
  * up at its timeout, and that each limit a task lives under holds and
- * is given back: threads per task, frames per task, tasks in all. The
+ * is given back: threads per task, frames per task, tasks in all,
+ * handles per task. The
  * children are other programs of the archive: hello, t_fault, t_sleeper
  * (never ends by itself) and t_hog (maps pages until its limit).
  *
@@ -162,10 +163,40 @@ static void case_task_limit(void)
 	CHECK_EQ(run_child("hello", 0), 0); /* every slot came back */
 }
 
+/*
+ * A full handle table: each collected child's handle is kept open until
+ * the table has no free slot. Then a spawn must be refused with LIMIT
+ * and leave nothing behind (no child the task could never name), and
+ * closing one handle makes room again.
+ */
+static void case_handle_limit(void)
+{
+	int32_t h[KEEL_HANDLES_MAX], r = 0;
+	unsigned n;
+	int status;
+
+	for (n = 0; n < KEEL_HANDLES_MAX; n++) {
+		r = keel_spawn("b_empty", 0);
+		if (r < 0)
+			break;
+		h[n] = r;
+		CHECK_EQ(keel_task_wait(r, &status, WAIT_US), 0);
+	}
+	printf("# t_spawn: %u handles held before the table was full\n", n);
+	CHECK_EQ(r, KEEL_ERR_LIMIT);
+	CHECK_EQ(n, KEEL_HANDLES_MAX - 1); /* slot 0 is the task's own */
+	struct keel_task_info info;
+	CHECK_EQ(keel_task_info(KEEL_SELF, &info), 0);
+	CHECK_EQ(info.handles, KEEL_HANDLES_MAX);
+	for (unsigned i = 0; i < n; i++)
+		CHECK_EQ(keel_handle_close(h[i]), 0);
+	CHECK_EQ(run_child("hello", 0), 0);
+}
+
 static const struct utest_case cases[] = {
     {"children", case_children},         {"kill", case_kill},
     {"thread_limit", case_thread_limit}, {"frame_limit", case_frame_limit},
-    {"task_limit", case_task_limit},
+    {"task_limit", case_task_limit},     {"handle_limit", case_handle_limit},
 };
 
 int main(uint32_t which)
