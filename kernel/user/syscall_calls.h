@@ -34,6 +34,14 @@ int32_t sys_mem_map(const uint32_t *a);
 int32_t sys_mem_unmap(const uint32_t *a);
 int32_t sys_mem_protect(const uint32_t *a);
 
+/* Take a handle of @type in the caller's table for an object about to be
+ * made (its object id 0 until then); KEEL_ERR_LIMIT if the table is full. */
+kstatus_t syscall_handle_reserve(unsigned type, keel_handle_t *h);
+
+/* Settle reserved handle @h: name @object if @s is KEEL_OK, else free it.
+ * Returns @h on success, else @s: the value for the caller. */
+int32_t syscall_handle_settle(keel_handle_t h, uint32_t object, kstatus_t s);
+
 /* The task a handle of the caller names, with @rights; sched_lock not held. */
 kstatus_t syscall_task_arg(keel_handle_t h, unsigned rights, struct task **out);
 

@@ -29,6 +29,35 @@ kstatus_t syscall_task_arg(keel_handle_t h, unsigned rights, struct task **out)
 	return s;
 }
 
+/* [handle_reserve] */
+/*
+ * A call that makes an object takes the handle first, so that an object is
+ * never made that its maker could not name; the handle's object is filled
+ * in once it exists, or the handle given back if it could not be made.
+ */
+kstatus_t syscall_handle_reserve(unsigned type, keel_handle_t *h)
+{
+	spinflags_t flags = spin_lock(&sched_lock);
+	kstatus_t s = handle_alloc(&task_current()->handles, type, 0, KEEL_RIGHT_ALL, h);
+
+	spin_unlock(&sched_lock, flags);
+	return s;
+}
+
+int32_t syscall_handle_settle(keel_handle_t h, uint32_t object, kstatus_t s)
+{
+	struct handle_table *t = &task_current()->handles;
+	spinflags_t flags = spin_lock(&sched_lock);
+
+	if (s == KEEL_OK)
+		t->slot[h & (KEEL_HANDLES_MAX - 1)].object = object;
+	else
+		handle_free(t, h);
+	spin_unlock(&sched_lock, flags);
+	return s == KEEL_OK ? h : s;
+}
+/* [handle_reserve] */
+
 /* [sys_task_spawn] */
 int32_t sys_task_spawn(const uint32_t *a)
 {
@@ -45,19 +74,11 @@ int32_t sys_task_spawn(const uint32_t *a)
 	if (s != KEEL_OK)
 		return s;
 	name[a[1]] = '\0';
-	spinflags_t flags = spin_lock(&sched_lock);
-	s = handle_alloc(&self->handles, KEEL_OBJ_TASK, 0, KEEL_RIGHT_ALL, &h);
-	spin_unlock(&sched_lock, flags);
+	s = syscall_handle_reserve(KEEL_OBJ_TASK, &h);
 	if (s != KEEL_OK)
 		return s; /* no slot for the handle: spawn nothing it could not name */
 	s = task_spawn(name, self, a[2] ? &opts : NULL, &child);
-	flags = spin_lock(&sched_lock);
-	if (s == KEEL_OK)
-		self->handles.slot[h & (KEEL_HANDLES_MAX - 1)].object = child->id;
-	else
-		handle_free(&self->handles, h);
-	spin_unlock(&sched_lock, flags);
-	return s == KEEL_OK ? h : s;
+	return syscall_handle_settle(h, s == KEEL_OK ? child->id : 0, s);
 }
 /* [sys_task_spawn] */
 

@@ -58,19 +58,11 @@ int32_t sys_thread_create(const uint32_t *a)
 		return KEEL_ERR_FAULT;
 	if (a[3] > self->prio)
 		return KEEL_ERR_INVALID; /* no thread may raise itself by proxy */
-	spinflags_t flags = spin_lock(&sched_lock);
-	kstatus_t s = handle_alloc(&t->handles, KEEL_OBJ_THREAD, 0, KEEL_RIGHT_ALL, &h);
-	spin_unlock(&sched_lock, flags);
+	kstatus_t s = syscall_handle_reserve(KEEL_OBJ_THREAD, &h);
 	if (s != KEEL_OK)
 		return s;
 	s = task_thread_start(t, entry, stack, a[2], a[3], &tid);
-	flags = spin_lock(&sched_lock);
-	if (s == KEEL_OK)
-		t->handles.slot[h & (KEEL_HANDLES_MAX - 1)].object = tid;
-	else
-		handle_free(&t->handles, h);
-	spin_unlock(&sched_lock, flags);
-	return s == KEEL_OK ? h : s;
+	return syscall_handle_settle(h, s == KEEL_OK ? tid : 0, s);
 }
 
 int32_t sys_thread_exit(const uint32_t *a)
