@@ -93,12 +93,25 @@ static bool word_matches(const char *w, const struct ktest_case *c)
 	return w[su] == '.' && strcmp(w + su + 1, c->name) == 0;
 }
 
+/* Does word @p w end in ".CASE", naming @p c itself rather than its suite? */
+static bool word_names_case(const char *w, const struct ktest_case *c)
+{
+	size_t wl = strlen(w), nl = strlen(c->name);
+
+	return wl > nl && w[wl - nl - 1] == '.' && strcmp(w + wl - nl, c->name) == 0;
+}
+
+/* A case that crashes on purpose (KTEST_EXPLICIT) runs only when a word
+ * names it; "all" and a suite's name bring the ordinary cases only. */
 static bool selected(const struct selection *sel, const struct ktest_case *c)
 {
+	bool explicit = c->flags & KTEST_EXPLICIT;
+
 	if (sel->all)
-		return !(c->flags & KTEST_EXPLICIT);
+		return !explicit;
 	for (size_t i = 0; i < sel->count; i++)
-		if (word_matches(sel->words[i], c))
+		if (word_matches(sel->words[i], c) &&
+		    (!explicit || word_names_case(sel->words[i], c)))
 			return true;
 	return false;
 }
