@@ -20,7 +20,7 @@
  * futex_roundtrip: the same hand-off through a futex word in shared
  *   memory, between two processes.
  * yield_roundtrip: sched_yield() while another process on the same CPU
- *   does nothing but yield back.
+ *   does nothing but yield back, both under SCHED_FIFO (see set_fifo).
  *
  *     bench [--host] [SAMPLES]
  *
@@ -228,17 +228,38 @@ static void bench_futex(void)
 	report("linux.futex_roundtrip", false);
 }
 
-/* The other end of the yield test: yield until killed. */
+/* The other end of the yield test: yield until killed, counting turns. */
 static void yield_forever(void *arg)
 {
-	(void)arg;
-	for (;;)
+	uint32_t *turns = arg;
+
+	for (;;) {
+		__atomic_fetch_add(turns, 1, __ATOMIC_SEQ_CST);
 		sched_yield();
+	}
+}
+
+/*
+ * Under the default policy a yield only switches once the yielder has
+ * run longer than the other task by the scheduler's granularity: a cheap
+ * call yields to no one for a long time. Under SCHED_FIFO a yield always
+ * goes to the back of the queue, so two yielders strictly alternate.
+ */
+static bool set_fifo(bool on)
+{
+	struct sched_param sp = {.sched_priority = on ? 1 : 0};
+
+	return sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &sp) == 0;
 }
 
 static void bench_yield(void)
 {
-	pid_t pid = spawn(yield_forever, NULL);
+	uint32_t *turns =
+	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (turns == MAP_FAILED)
+		die("mmap");
+	bool fifo = set_fifo(true);
+	pid_t pid = spawn(yield_forever, turns); /* inherits the policy */
 	for (unsigned i = 0; i < WARMUP + samples; i++) {
 		uint64_t t0 = bench_begin();
 		sched_yield();
@@ -248,6 +269,12 @@ static void bench_yield(void)
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	if (fifo)
+		set_fifo(false);
+	/* Not a "# bench" line: a note for whoever reads the log. */
+	printf("# linux yield: SCHED_FIFO %s, the other process ran %u times in %u yields\n",
+	       fifo ? "on" : "refused", *turns, WARMUP + samples);
+	munmap(turns, 4096);
 	report("linux.yield_roundtrip", false);
 }
 
