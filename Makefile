@@ -151,7 +151,7 @@ LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 
 
 .PHONY: print-slices print-slice-map unit-build fuzz all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest coverage lint tcb \
-	format clean deps help bench FORCE
+	format clean deps help bench bench-linux FORCE
 
 all: kernel
 kernel: $(KERNEL)
@@ -344,6 +344,22 @@ bench: | deps-run
 	@$(MAKE) -s PROFILE=standard IMAGE=test
 	@$(PYTHON) scripts/bench --kernel build/standard-test/keel.elf $(BENCHFLAGS)
 
+# The same work on Debian's Linux kernel, in the mode of Keel's last run
+# (build/bench/results.json), beside Keel's figures; `make bench` does it
+# too when `scripts/deps bench-linux` has fetched the kernel. The program
+# is a host program, static, run as /init from a newc initramfs.
+LINUX_BENCH := build/linux
+bench-linux: | deps-run
+	@$(PYTHON) scripts/bench-linux $(BENCHFLAGS)
+
+$(LINUX_BENCH)/bench: tests/bench/linux/bench.c | deps-test
+	@mkdir -p $(@D)
+	gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(LINUX_BENCH)/bench.cpio: $(LINUX_BENCH)/bench | deps-build
+	rm -rf $(@D)/initramfs && mkdir -p $(@D)/initramfs && cp $< $(@D)/initramfs/init
+	cd $(@D)/initramfs && echo init | cpio -o -H newc --quiet >../bench.cpio
+
 # Line coverage of kernel/ and arch/ by the in-kernel suites (one boot per
 # suite, counters summed) and of the pure files by the unit tests.
 coverage: | deps-run deps-test
@@ -395,6 +411,7 @@ help::
 	@echo "  fuzz        fuzz elf_check() for FUZZ_RUNS inputs from seed FUZZ_SEED (libFuzzer)"
 	@echo "  ktest T=X   run in-kernel tests X (all, a suite, suite.case)"
 	@echo "  bench       run the benchmarks: median, p99, min, max (JSON in build/bench)"
+	@echo "  bench-linux the same work on Debian's Linux, beside Keel's (scripts/deps bench-linux)"
 	@echo "  coverage    line coverage of kernel/ and arch/ by the tests (report in build/coverage)"
 	@echo "  lint        check sizes, formatting, quoted paths, header owners and the trusted base"
 	@echo "  tcb         count the trusted base: code lines of the STANDARD production image"
