@@ -42,7 +42,4 @@ kstatus_t syscall_handle_reserve(unsigned type, keel_handle_t *h);
  * Returns @h on success, else @s: the value for the caller. */
 int32_t syscall_handle_settle(keel_handle_t h, uint32_t object, kstatus_t s);
 
-/* The task a handle of the caller names, with @rights; sched_lock not held. */
-kstatus_t syscall_task_arg(keel_handle_t h, unsigned rights, struct task **out);
-
 #endif

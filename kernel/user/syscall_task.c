@@ -15,7 +15,8 @@
 
 #include "syscall_calls.h"
 
-kstatus_t syscall_task_arg(keel_handle_t h, unsigned rights, struct task **out)
+/* The task a handle of the caller names, with @p rights; sched_lock not held. */
+static kstatus_t syscall_task_arg(keel_handle_t h, unsigned rights, struct task **out)
 {
 	const struct handle_slot *slot;
 	spinflags_t flags = spin_lock(&sched_lock);

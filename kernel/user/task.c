@@ -155,7 +155,6 @@ static struct task *task_alloc(const char *name, struct task *parent)
 	return t;
 }
 
-/* Check spawn options; NULL takes the defaults. */
 /* Undo a spawn whose first thread could not start: the task is LIVE (or
  * DYING, if it was killed meanwhile) with no thread; end it and free it. */
 static void task_abandon(struct task *t)
@@ -171,6 +170,7 @@ static void task_abandon(struct task *t)
 	spin_unlock(&sched_lock, flags);
 }
 
+/* Check spawn options; NULL takes the defaults. */
 static kstatus_t spawn_options_ok(const struct keel_spawn *opts)
 {
 	if (opts == NULL)

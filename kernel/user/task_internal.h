@@ -30,10 +30,6 @@ void task_stack_unmap(struct task *t, unsigned i);
 /* Give back everything @t holds in memory: its space, its frames. */
 void task_release_memory(struct task *t);
 
-/* The error for a failed allocation charged to @t: KEEL_ERR_LIMIT if it is
- * at its frame limit, else @s. */
-kstatus_t task_alloc_error(const struct task *t, kstatus_t s);
-
 /* The caller's memory calls (MEM_MAP, MEM_UNMAP, MEM_PROTECT): arguments
  * already checked for alignment, range and W^X. */
 kstatus_t task_mem_map(struct task *t, uintptr_t va, size_t size, unsigned flags);

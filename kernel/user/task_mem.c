@@ -24,7 +24,9 @@
 
 #include "task_internal.h"
 
-kstatus_t task_alloc_error(const struct task *t, kstatus_t s)
+/* The error for a failed allocation charged to @p t: KEEL_ERR_LIMIT if it
+ * is at its frame limit (the allocator says NO_MEMORY for both), else @p s. */
+static kstatus_t task_alloc_error(const struct task *t, kstatus_t s)
 {
 	bool at_limit = t->frame_limit && frame_held(t->owner) >= t->frame_limit;
 
