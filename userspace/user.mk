@@ -46,12 +46,17 @@ USER_START := $(USER_BUILD)/obj/userspace/lib/start.S.o
 USER_LIB := $(USER_BUILD)/libkeel.a
 
 USER_PROGRAMS := $(patsubst userspace/programs/%.c,%,$(sort $(wildcard userspace/programs/*.c)))
-USER_TESTS := $(patsubst userspace/tests/%.c,%,$(sort $(wildcard userspace/tests/*.c)))
+# A later slice's test programs are in userspace/tests/NAME/ (NAME the
+# slice's name, as in SLICE_NAMES) and are built only with that slice.
+USER_LATER := $(wordlist $(shell expr $(USER_SLICE) + 2),$(shell expr $(SLICES) + 1),$(SLICE_NAMES))
+USER_TEST_DIRS := userspace/tests $(addprefix userspace/tests/,$(USER_LATER))
+USER_TEST_SRC := $(sort $(foreach d,$(USER_TEST_DIRS),$(wildcard $(d)/*.c)))
+USER_TESTS := $(notdir $(USER_TEST_SRC:.c=))
 USER_BAD := bad_magic bad_class bad_machine bad_overlap bad_wx bad_kernel bad_toolarge \
 	bad_entry bad_truncated
 USER_IN_ARCHIVE := $(USER_PROGRAMS) $(if $(filter test,$(IMAGE)),$(USER_TESTS))
 USER_BINS := $(patsubst %,$(USER_BUILD)/bin/%,$(USER_IN_ARCHIVE))
-USER_SRC := $(USER_LIB_SRC) $(wildcard userspace/programs/*.c userspace/tests/*.c)
+USER_SRC := $(USER_LIB_SRC) $(wildcard userspace/programs/*.c) $(USER_TEST_SRC)
 
 .PHONY: user
 user: $(USER_ARCHIVE)
@@ -99,7 +104,7 @@ $(USER_LIB): $(USER_LIB_OBJ)
 # file that make deletes (and so rebuilds next time): keep it, and the
 # start-up object, which only such rules name.
 USER_PROG_OBJ := $(patsubst %,$(USER_BUILD)/obj/userspace/programs/%.c.o,$(USER_PROGRAMS)) \
-	$(patsubst %,$(USER_BUILD)/obj/userspace/tests/%.c.o,$(USER_TESTS))
+	$(patsubst %,$(USER_BUILD)/obj/%.o,$(USER_TEST_SRC))
 .SECONDARY: $(USER_PROG_OBJ) $(USER_START)
 
 $(USER_BUILD)/bin/%: $(USER_BUILD)/obj/userspace/programs/%.c.o $(USER_START) $(USER_LIB) \
@@ -108,11 +113,13 @@ $(USER_BUILD)/bin/%: $(USER_BUILD)/obj/userspace/programs/%.c.o $(USER_START) $(
 	$(call say,LD,$@)
 	$(Q)$(CC) $(USER_LDFLAGS) -o $@ $(USER_START) $< $(USER_LIB) -lgcc
 
-$(USER_BUILD)/bin/%: $(USER_BUILD)/obj/userspace/tests/%.c.o $(USER_START) $(USER_LIB) \
-		userspace/user.ld
-	@mkdir -p $(@D)
-	$(call say,LD,$@)
-	$(Q)$(CC) $(USER_LDFLAGS) -o $@ $(USER_START) $< $(USER_LIB) -lgcc
+define USER_TEST_RULE
+$$(USER_BUILD)/bin/%: $$(USER_BUILD)/obj/$(1)/%.c.o $$(USER_START) $$(USER_LIB) userspace/user.ld
+	@mkdir -p $$(@D)
+	$$(call say,LD,$$@)
+	$$(Q)$$(CC) $$(USER_LDFLAGS) -o $$@ $$(USER_START) $$< $$(USER_LIB) -lgcc
+endef
+$(foreach d,$(USER_TEST_DIRS),$(eval $(call USER_TEST_RULE,$(d))))
 
 # The archive, staged in a folder of its own: fixed names, modes, owners
 # and times. Its programs carry no debug sections (GDB reads them from
@@ -131,7 +138,7 @@ $(USER_ARCHIVE): $(USER_BINS) userspace/mkbad.py userspace/user.mk | deps-build
 
 -include $(USER_LIB_OBJ:.o=.d) $(USER_START:.o=.d) \
 	$(patsubst %,$(USER_BUILD)/obj/userspace/programs/%.c.d,$(USER_PROGRAMS)) \
-	$(patsubst %,$(USER_BUILD)/obj/userspace/tests/%.c.d,$(USER_TESTS))
+	$(patsubst %,$(USER_BUILD)/obj/%.d,$(USER_TEST_SRC))
 
 help::
 	@echo "User programs:"

@@ -86,19 +86,10 @@ static void account(struct cpu *c, struct thread *prev)
 
 void (*sched_switch_hook)(struct thread *next);
 
-/* [sched_switch] */
-void sched_switch(void)
+/* Make @p next the running thread in place of @p prev (already requeued
+ * or blocked), giving it a new slice if its last one was used up. */
+static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 {
-	struct cpu *c = cpu_self();
-	struct thread *prev = c->current;
-
-	assert(spin_held(&sched_lock));
-	if (prev->state == THREAD_RUNNING) {
-		/* Still runnable: back in the queue, at the front if its slice is not used up. */
-		thread_set_state(prev, THREAD_READY);
-		enqueue(c, prev, prev->slice_left > 0);
-	}
-	struct thread *next = sched_pick_next(c);
 	c->need_resched = false;
 	if (next->slice_left == 0) {
 		next->slice_left = SCHED_SLICE_TICKS;
@@ -114,7 +105,40 @@ void sched_switch(void)
 		sched_switch_hook(next);
 	arch_context_switch(&prev->sp, next->sp);
 }
+
 /* [sched_switch] */
+void sched_switch(void)
+{
+	struct cpu *c = cpu_self();
+	struct thread *prev = c->current;
+
+	assert(spin_held(&sched_lock));
+	if (prev->state == THREAD_RUNNING) {
+		/* Still runnable: back in the queue, at the front if its slice is not used up. */
+		thread_set_state(prev, THREAD_READY);
+		enqueue(c, prev, prev->slice_left > 0);
+	}
+	switch_to(c, prev, sched_pick_next(c));
+}
+/* [sched_switch] */
+
+/* [sched_switch_to] */
+void sched_switch_to(struct thread *next)
+{
+	struct cpu *c = cpu_self();
+	struct thread *prev = c->current;
+
+	assert(spin_held(&sched_lock));
+	/* The conditions that make skipping the run queue the same choice
+	 * the scheduler would make: the caller left RUNNING (it blocked),
+	 * @p next is off every queue, and nothing READY beats it. */
+	assert(prev->state != THREAD_RUNNING && prev->state != THREAD_READY);
+	assert(next->state == THREAD_BLOCKED && !next->rq.queued && next->waiting_on == NULL);
+	assert(runq_highest(&c->rq) <= (int)next->prio);
+	thread_set_state(next, THREAD_READY);
+	switch_to(c, prev, next);
+}
+/* [sched_switch_to] */
 
 void sched_yield(void)
 {
@@ -157,12 +181,11 @@ void sched_preempt(void)
 	spin_unlock(&sched_lock, flags);
 }
 
-kstatus_t sched_set_priority(struct thread *t, unsigned prio)
+void sched_set_priority_locked(struct thread *t, unsigned prio)
 {
-	if (t == NULL || prio > PRIO_MAX)
-		return KEEL_ERR_INVALID;
-	spinflags_t flags = spin_lock(&sched_lock);
 	struct cpu *c = cpu_self();
+
+	assert(spin_held(&sched_lock) && prio <= PRIO_MAX);
 	if (t->rq.queued) {
 		runq_remove(&c->rq, &t->rq);
 		t->prio = (uint8_t)prio;
@@ -173,6 +196,14 @@ kstatus_t sched_set_priority(struct thread *t, unsigned prio)
 	/* Someone may now beat the running thread, or it may have dropped below them. */
 	if (runq_highest(&c->rq) > (int)c->current->prio || c->current == c->idle)
 		c->need_resched = true;
+}
+
+kstatus_t sched_set_priority(struct thread *t, unsigned prio)
+{
+	if (t == NULL || prio > PRIO_MAX)
+		return KEEL_ERR_INVALID;
+	spinflags_t flags = spin_lock(&sched_lock);
+	sched_set_priority_locked(t, prio);
 	spin_unlock(&sched_lock, flags);
 	sched_preempt();
 	return KEEL_OK;

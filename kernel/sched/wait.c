@@ -15,21 +15,38 @@
 void waitq_init(struct waitq *wq)
 {
 	list_init(&wq->waiters);
+	wq->leave = NULL;
 }
 
-/* Take @p t off its queue and its timer, make it READY with @p status. */
-static void wake(struct thread *t, kstatus_t status)
+/* Take @p t off its queue and its timer, with @p status. */
+static void detach(struct thread *t, kstatus_t status)
 {
 	list_remove(&t->wait_link);
 	timer_cancel(&t->timer);
 	t->waiting_on = NULL;
 	t->wake_status = status;
+}
+
+/* Take @p t off its queue and its timer, make it READY with @p status. */
+static void wake(struct thread *t, kstatus_t status)
+{
+	detach(t, status);
 	sched_make_ready(t);
+}
+
+/* @p t leaves its queue without the owner's doing: tell the owner first. */
+static void leave(struct thread *t, kstatus_t status)
+{
+	struct waitq *wq = t->waiting_on;
+
+	if (wq->leave)
+		wq->leave(wq, t, status);
+	wake(t, status);
 }
 
 static void wait_timed_out(struct timer *timer)
 {
-	wake(timer->ctx, KEEL_ERR_TIMED_OUT);
+	leave(timer->ctx, KEEL_ERR_TIMED_OUT);
 }
 
 /* [waitq_wait] */
@@ -72,7 +89,7 @@ bool waitq_cancel(struct thread *t, kstatus_t status)
 {
 	assert(spin_held(&sched_lock));
 	if (t->state == THREAD_BLOCKED) {
-		wake(t, status);
+		leave(t, status);
 		return true;
 	}
 	if (t->state == THREAD_SLEEPING) {
@@ -84,6 +101,15 @@ bool waitq_cancel(struct thread *t, kstatus_t status)
 	return false;
 }
 /* [waitq_cancel] */
+
+void waitq_wake_thread(struct thread *t, kstatus_t status, bool run)
+{
+	assert(spin_held(&sched_lock) && t->state == THREAD_BLOCKED);
+	if (run)
+		detach(t, status);
+	else
+		wake(t, status);
+}
 
 unsigned waitq_wake_all(struct waitq *wq)
 {

@@ -27,8 +27,8 @@
 #define GEN_BITS   (31 - KEEL_HANDLE_INDEX_BITS)
 #define GEN_MAX    ((1u << GEN_BITS) - 1)
 #define INDEX_MASK ((uint32_t)KEEL_HANDLES_MAX - 1)
-#define NO_SLOT    (-1)            /* slice 5's derivation links: none */
-#define OBJ_LAST   KEEL_OBJ_THREAD /* the highest object type: slice 4 adds more */
+#define NO_SLOT    (-1)             /* slice 5's derivation links: none */
+#define OBJ_LAST   KEEL_OBJ_CHANNEL /* the highest object type */
 
 _Static_assert(GEN_BITS == 25, "generations fill a non-negative int32 above the index");
 

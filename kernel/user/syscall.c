@@ -8,7 +8,8 @@
  * call's handler, which checks the rest. The table is indexed by the
  * number, so dispatch is O(1), and it is built from the ABI's own list
  * (KEEL_SYSCALLS), so a handler cannot disagree with the ABI on how many
- * arguments its call takes.
+ * arguments its call takes. A call whose slice is not built has no
+ * handler: it answers KEEL_ERR_NO_SYSCALL, like a number never assigned.
  */
 #include <keel/panic.h>
 #include <keel/syscall.h>
@@ -20,7 +21,9 @@ uint64_t syscall_count;
 /* [syscall_table] */
 typedef int32_t (*syscall_fn)(const uint32_t *a);
 
-static const syscall_fn handlers[KEEL_SYS_COUNT] = {
+/* Slice 3's calls; later slices add theirs with syscall_install() as they
+ * start, before any user program runs. */
+static syscall_fn handlers[KEEL_SYS_COUNT] = {
     [KEEL_SYS_NULL] = sys_null,
     [KEEL_SYS_DEBUG_WRITE] = sys_debug_write,
     [KEEL_SYS_THREAD_CREATE] = sys_thread_create,
@@ -46,6 +49,12 @@ static const syscall_fn handlers[KEEL_SYS_COUNT] = {
 static const uint8_t nargs_of[KEEL_SYS_COUNT] = {KEEL_SYSCALLS(NARGS_)};
 static const char *const names[KEEL_SYS_COUNT] = {KEEL_SYSCALLS(NAME_)};
 /* [syscall_table] */
+
+void syscall_install(unsigned nr, int32_t (*fn)(const uint32_t *a))
+{
+	assert(nr < KEEL_SYS_COUNT && handlers[nr] == NULL && fn != NULL);
+	handlers[nr] = fn;
+}
 
 const char *syscall_name(unsigned nr)
 {

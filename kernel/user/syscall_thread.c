@@ -80,7 +80,7 @@ int32_t sys_thread_yield(const uint32_t *a)
 /* [sys_thread_sleep] */
 int32_t sys_thread_sleep(const uint32_t *a)
 {
-	static struct waitq never = {{&never.waiters, &never.waiters}}; /* empty */
+	static struct waitq never = {{&never.waiters, &never.waiters}, NULL}; /* empty */
 	kstatus_t s;
 
 	if (a[0] != KEEL_TIMEOUT_NEVER) {

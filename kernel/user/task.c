@@ -176,10 +176,39 @@ static kstatus_t spawn_options_ok(const struct keel_spawn *opts)
 	if (opts == NULL)
 		return KEEL_OK;
 	if (opts->flags != 0 || opts->frame_limit > TASK_FRAME_LIMIT_MAX ||
-	    opts->thread_limit > TASK_THREADS_MAX)
+	    opts->thread_limit > TASK_THREADS_MAX || opts->give < 0 ||
+	    (opts->give_rights & ~(uint32_t)KEEL_RIGHT_ALL) != 0)
 		return KEEL_ERR_INVALID;
 	return KEEL_OK;
 }
+
+/* [spawn_give] */
+/* Copy the spawner's handle opts->give into new task @p t as
+ * KEEL_SPAWN_GIVEN, with rights no more than the spawner's: how a child
+ * is first told of something (an endpoint to call) without any global
+ * name. The spawner needs the grant right on it. */
+static kstatus_t spawn_give(struct task *t, struct task *parent, const struct keel_spawn *opts)
+{
+	const struct handle_slot *slot;
+	keel_handle_t h;
+
+	if (opts == NULL || opts->give == 0)
+		return KEEL_OK;
+	if (parent == NULL)
+		return KEEL_ERR_INVALID;
+	spinflags_t flags = spin_lock(&sched_lock);
+	kstatus_t s =
+	    handle_get(&parent->handles, opts->give, KEEL_OBJ_NONE, KEEL_RIGHT_GRANT, &slot);
+	if (s == KEEL_OK && (opts->give_rights & ~(uint32_t)slot->rights) != 0)
+		s = KEEL_ERR_DENIED;
+	if (s == KEEL_OK)
+		s = handle_install(&t->handles, KEEL_SPAWN_GIVEN & (KEEL_HANDLES_MAX - 1),
+		                   slot->type, slot->object, opts->give_rights, &h);
+	assert(s != KEEL_OK || h == KEEL_SPAWN_GIVEN);
+	spin_unlock(&sched_lock, flags);
+	return s;
+}
+/* [spawn_give] */
 
 static void spawn_limits(const struct keel_spawn *opts, struct task *t)
 {
@@ -213,7 +242,9 @@ kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_sp
 	if (t == NULL)
 		return KEEL_ERR_LIMIT;
 	spawn_limits(opts, t);
-	s = task_load(t, &img, data);
+	s = spawn_give(t, parent, opts);
+	if (s == KEEL_OK)
+		s = task_load(t, &img, data);
 	if (s != KEEL_OK) {
 		task_unload(t);
 		return s;
@@ -232,6 +263,8 @@ kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_sp
 	return KEEL_OK;
 }
 /* [task_spawn] */
+
+struct task_hooks task_hooks;
 
 /* Make LIVE @p t DYING with @p status and end its threads' waits. sched_lock held. */
 static void task_doom(struct task *t, int status)
@@ -285,6 +318,8 @@ void task_end(struct task *t)
 			tasks[i].orphan = true;
 		}
 	}
+	if (task_hooks.task_ending)
+		task_hooks.task_ending(t);
 	handle_table_init(&t->handles);
 	task_set_state(t, TASK_ZOMBIE);
 	waitq_wake_all(&t->exit_wait);

@@ -136,6 +136,8 @@ void task_thread_exit(int code)
 	spinflags_t flags = spin_lock(&sched_lock);
 
 	assert(t != NULL && t->threads > 0);
+	if (task_hooks.thread_leaving)
+		task_hooks.thread_leaving(self);
 	for (unsigned i = 0; i < TASK_THREADS_MAX; i++)
 		if (t->thread[i].used && t->thread[i].tid == self->tid)
 			t->thread[i].left = true;

@@ -70,6 +70,19 @@ int32_t keel_mem_protect(void *addr, uint32_t size, uint32_t prot);
 int32_t keel_handle_close(keel_handle_t h);
 int32_t keel_handle_query(keel_handle_t h, struct keel_handle_info *info);
 int32_t keel_task_info(keel_handle_t task, struct keel_task_info *info);
+int32_t keel_endpoint_create(const struct keel_ipc_limits *limits);
+int32_t keel_send(keel_handle_t ep, struct keel_msg *msg, uint32_t timeout_us);
+int32_t keel_recv(keel_handle_t ep, struct keel_msg *msg, uint32_t timeout_us);
+int32_t keel_call(keel_handle_t ep, struct keel_msg *msg, uint32_t timeout_us);
+int32_t keel_reply(const struct keel_msg *msg);
+int32_t keel_reply_recv(keel_handle_t ep, struct keel_msg *msg, uint32_t timeout_us);
+int32_t keel_notify_create(void);
+int32_t keel_notify_signal(keel_handle_t n, uint32_t bits);
+int32_t keel_notify_wait(keel_handle_t n, uint32_t *bits, uint32_t timeout_us);
+int32_t keel_notify_bind(keel_handle_t n);
+int32_t keel_channel_create(uint32_t depth, uint32_t max_len, const struct keel_ipc_limits *limits);
+int32_t keel_channel_send(keel_handle_t ch, const struct keel_msg *msg, uint32_t timeout_us);
+int32_t keel_channel_recv(keel_handle_t ch, struct keel_msg *msg, uint32_t timeout_us);
 
 /* -- Conveniences on top of the calls ----------------------------------- */
 

@@ -44,7 +44,7 @@ enum {
 
 /* Every call in the list has a wrapper below: the count is checked here. */
 #define KEEL_USER_COUNT_(name, nr, nargs) +1
-_Static_assert(0 KEEL_SYSCALLS(KEEL_USER_COUNT_) == 17,
+_Static_assert(0 KEEL_SYSCALLS(KEEL_USER_COUNT_) == 30,
                "abi.h lists a system call that calls.c has no wrapper for");
 #undef KEEL_USER_COUNT_
 
@@ -135,4 +135,69 @@ int32_t keel_handle_query(keel_handle_t h, struct keel_handle_info *info)
 int32_t keel_task_info(keel_handle_t task, struct keel_task_info *info)
 {
 	return CALL2(TASK_INFO, task, info);
+}
+
+int32_t keel_endpoint_create(const struct keel_ipc_limits *limits)
+{
+	return CALL1(ENDPOINT_CREATE, limits);
+}
+
+int32_t keel_send(keel_handle_t ep, struct keel_msg *msg, uint32_t timeout_us)
+{
+	return CALL3(IPC_SEND, ep, msg, timeout_us);
+}
+
+int32_t keel_recv(keel_handle_t ep, struct keel_msg *msg, uint32_t timeout_us)
+{
+	return CALL3(IPC_RECV, ep, msg, timeout_us);
+}
+
+int32_t keel_call(keel_handle_t ep, struct keel_msg *msg, uint32_t timeout_us)
+{
+	return CALL3(IPC_CALL, ep, msg, timeout_us);
+}
+
+int32_t keel_reply(const struct keel_msg *msg)
+{
+	return CALL1(IPC_REPLY, msg);
+}
+
+int32_t keel_reply_recv(keel_handle_t ep, struct keel_msg *msg, uint32_t timeout_us)
+{
+	return CALL3(IPC_REPLY_RECV, ep, msg, timeout_us);
+}
+
+int32_t keel_notify_create(void)
+{
+	return CALL0(NOTIFY_CREATE);
+}
+
+int32_t keel_notify_signal(keel_handle_t n, uint32_t bits)
+{
+	return CALL2(NOTIFY_SIGNAL, n, bits);
+}
+
+int32_t keel_notify_wait(keel_handle_t n, uint32_t *bits, uint32_t timeout_us)
+{
+	return CALL3(NOTIFY_WAIT, n, bits, timeout_us);
+}
+
+int32_t keel_notify_bind(keel_handle_t n)
+{
+	return CALL1(NOTIFY_BIND, n);
+}
+
+int32_t keel_channel_create(uint32_t depth, uint32_t max_len, const struct keel_ipc_limits *limits)
+{
+	return CALL3(CHANNEL_CREATE, depth, max_len, limits);
+}
+
+int32_t keel_channel_send(keel_handle_t ch, const struct keel_msg *msg, uint32_t timeout_us)
+{
+	return CALL3(CHANNEL_SEND, ch, msg, timeout_us);
+}
+
+int32_t keel_channel_recv(keel_handle_t ch, struct keel_msg *msg, uint32_t timeout_us)
+{
+	return CALL3(CHANNEL_RECV, ch, msg, timeout_us);
 }

@@ -68,7 +68,9 @@
 	X(WRONG_TYPE, -17, "the handle names an object of another type")                           \
 	X(LIMIT, -18, "the task has reached one of its limits")                                    \
 	X(BAD_IMAGE, -19, "the program image is malformed")                                        \
-	X(INTERRUPTED, -20, "the wait was ended early: the task is being killed")
+	X(INTERRUPTED, -20, "the wait was ended early: the task is being killed")                  \
+	X(GONE, -21, "the other side is gone: its task ended or the object was destroyed")         \
+	X(OVER_RATE, -22, "the sender is over the rate limit set for this object")
 /* [abi_errors] */
 
 /** @brief The error codes as an enum: KEEL_OK, KEEL_ERR_INVALID, ... */
@@ -78,7 +80,7 @@ enum keel_error {
 	KEEL_ERRORS(KEEL_ABI_ENUM_)
 #undef KEEL_ABI_ENUM_
 	    KEEL_OK = KEEL_ERR_OK,
-	KEEL_ERR_MIN = KEEL_ERR_INTERRUPTED, /**< The most negative code. */
+	KEEL_ERR_MIN = KEEL_ERR_OVER_RATE, /**< The most negative code. */
 };
 
 /* [abi_calls] */
@@ -100,7 +102,20 @@ enum keel_error {
 	X(MEM_PROTECT, 13, 3)  /* (void *addr, uint32_t size, uint32_t prot) -> 0 */               \
 	X(HANDLE_CLOSE, 14, 1) /* (handle) -> 0 */                                                 \
 	X(HANDLE_QUERY, 15, 2) /* (handle, struct keel_handle_info *) -> 0 */                      \
-	X(TASK_INFO, 16, 2)    /* (task handle or KEEL_SELF, struct keel_task_info *) -> 0 */
+	X(TASK_INFO, 16, 2)    /* (task handle or KEEL_SELF, struct keel_task_info *) -> 0 */      \
+	X(ENDPOINT_CREATE, 17, 1) /* (const struct keel_ipc_limits *) -> endpoint handle */        \
+	X(IPC_SEND, 18, 3)        /* (endpoint, struct keel_msg *, timeout_us) -> 0 */             \
+	X(IPC_RECV, 19, 3)        /* (endpoint, struct keel_msg *, timeout_us) -> 0 */             \
+	X(IPC_CALL, 20, 3)        /* (endpoint, struct keel_msg *, timeout_us) -> 0, the reply */  \
+	X(IPC_REPLY, 21, 1)       /* (const struct keel_msg *) -> 0 */                             \
+	X(IPC_REPLY_RECV, 22, 3)  /* (endpoint, struct keel_msg *, timeout_us) -> 0, the next */   \
+	X(NOTIFY_CREATE, 23, 0)   /* () -> notification handle */                                  \
+	X(NOTIFY_SIGNAL, 24, 2)   /* (notification, uint32_t bits) -> 0 */                         \
+	X(NOTIFY_WAIT, 25, 3)     /* (notification, uint32_t *bits, timeout_us) -> 0 */            \
+	X(NOTIFY_BIND, 26, 1)     /* (notification, or -1 to unbind) -> 0 */                       \
+	X(CHANNEL_CREATE, 27, 3)  /* (depth, max_len, const struct keel_ipc_limits *) -> handle */ \
+	X(CHANNEL_SEND, 28, 3)    /* (channel, const struct keel_msg *, timeout_us) -> 0 */        \
+	X(CHANNEL_RECV, 29, 3)    /* (channel, struct keel_msg *, timeout_us) -> 0 */
 /* [abi_calls] */
 
 /** @brief System-call numbers: KEEL_SYS_NULL, KEEL_SYS_DEBUG_WRITE, ... */
@@ -109,7 +124,7 @@ enum keel_syscall {
 #define KEEL_ABI_SYS_(name, number, nargs) KEEL_SYS_##name = (number),
 	KEEL_SYSCALLS(KEEL_ABI_SYS_)
 #undef KEEL_ABI_SYS_
-	    KEEL_SYS_COUNT = 17, /**< One past the highest number. */
+	    KEEL_SYS_COUNT = 30, /**< One past the highest number. */
 };
 
 /** @brief The interrupt vector of the `int` entry. */
@@ -143,11 +158,14 @@ typedef int32_t keel_handle_t;
 /** @brief The handle every task holds to itself, in slot 0. */
 #define KEEL_SELF 0
 
-/** @brief What a handle names. Slice 4 adds endpoints and notifications. */
+/** @brief What a handle names. */
 enum keel_object_type {
-	KEEL_OBJ_NONE = 0,   /**< An empty slot. */
-	KEEL_OBJ_TASK = 1,   /**< A task. */
-	KEEL_OBJ_THREAD = 2, /**< A thread. */
+	KEEL_OBJ_NONE = 0,         /**< An empty slot. */
+	KEEL_OBJ_TASK = 1,         /**< A task. */
+	KEEL_OBJ_THREAD = 2,       /**< A thread. */
+	KEEL_OBJ_ENDPOINT = 3,     /**< An IPC endpoint (slice 4). */
+	KEEL_OBJ_NOTIFICATION = 4, /**< A notification word (slice 4). */
+	KEEL_OBJ_CHANNEL = 5,      /**< A bounded message queue (slice 4). */
 };
 
 /** @brief Rights a handle carries; a call checks the one it needs. */
@@ -156,7 +174,10 @@ enum keel_rights {
 	KEEL_RIGHT_WRITE = 1u << 1, /**< Change it. */
 	KEEL_RIGHT_WAIT = 1u << 2,  /**< Wait for it to end. */
 	KEEL_RIGHT_KILL = 1u << 3,  /**< End it. */
-	KEEL_RIGHT_ALL = 0xfu,      /**< Every right above. */
+	KEEL_RIGHT_SEND = 1u << 4,  /**< Send, call or signal through it. */
+	KEEL_RIGHT_RECV = 1u << 5,  /**< Receive or wait on it. */
+	KEEL_RIGHT_GRANT = 1u << 6, /**< Pass it on in a message or to a spawned task. */
+	KEEL_RIGHT_ALL = 0x7fu,     /**< Every right above. */
 };
 /* [abi_handles] */
 
@@ -185,7 +206,16 @@ struct keel_spawn {
 	uint32_t thread_limit; /**< Threads it may have; 0: the default. */
 	uint32_t arg;          /**< Passed to its first thread (main's argument). */
 	uint32_t flags;        /**< Must be 0 (reserved). */
+	keel_handle_t give;    /**< A handle of the spawner's (with KEEL_RIGHT_GRANT) to copy
+	                            into the child as KEEL_SPAWN_GIVEN; 0: none. */
+	uint32_t give_rights;  /**< The rights the child's copy keeps (a subset of give's). */
 };
+
+/**
+ * @brief The handle in which a spawned task finds what keel_spawn.give
+ * named: slot 1 of a fresh table, at its first generation.
+ */
+#define KEEL_SPAWN_GIVEN (1 | (1 << KEEL_HANDLE_INDEX_BITS))
 
 /** @brief Memory rights for MEM_MAP and MEM_PROTECT: read is implied. */
 enum keel_prot {
@@ -197,6 +227,73 @@ enum keel_prot {
 #define KEEL_FAULT_STATUS 0x40000000
 /** @brief A task's exit status when TASK_KILL ended it. */
 #define KEEL_KILLED_STATUS 0x20000000
+
+/* [abi_ipc] */
+/**
+ * @name Messages (slice 4)
+ *
+ * One struct keel_msg describes a message both ways: the sender fills it,
+ * the kernel fills the receiver's. The head (label, flags, len, nhandles,
+ * the words) is always copied; the buffer and the handles only when len
+ * or nhandles says there are some, so a register-sized message costs the
+ * head alone. The kernel never reads the label or the words: their
+ * meaning is the protocol's between the two sides.
+ *
+ * Endpoints are rendezvous points: a send or call waits until a receiver
+ * takes the message, and nothing is queued in the kernel but the waiting
+ * threads, first come first served. IPC_CALL sends and then waits for the
+ * reply; the receiver gets a one-time right to reply, kept with its
+ * thread (one per thread) until IPC_REPLY or IPC_REPLY_RECV uses it, and
+ * while it holds it the thread runs at least at the caller's priority.
+ * Channels queue up to a fixed number of messages (no handles); a
+ * notification is a word of bits that NOTIFY_SIGNAL ORs in and
+ * NOTIFY_WAIT takes. Every wait takes a timeout: 0 polls
+ * (KEEL_ERR_TIMED_OUT at once if it would wait), KEEL_TIMEOUT_NEVER waits
+ * for ever; a call's timeout covers both its send and its wait for the reply.
+ * @{
+ */
+/** @brief Words of a message carried without a buffer. */
+#define KEEL_MSG_WORDS 4
+/** @brief Handles one message can carry. */
+#define KEEL_MSG_HANDLES 4
+/** @brief The longest buffer one message can carry, in bytes. */
+#define KEEL_MSG_BUF_MAX 256
+/** @brief The deepest channel (messages it can hold). */
+#define KEEL_CHANNEL_DEPTH_MAX 64
+
+/** @brief Flags of keel_msg.flags. */
+enum keel_msg_flags {
+	KEEL_MSG_MOVE = 1u << 0, /**< Send: move the handles (the sender loses them), not copy. */
+	KEEL_MSG_TRUNCATED = 1u << 8, /**< Received: len > cap; only cap bytes were written. */
+	KEEL_MSG_NOTIFIED = 1u << 9,  /**< Received: not a message but the bound notification's
+	                                   bits, in word[0]. */
+	KEEL_MSG_CALL = 1u << 10, /**< Received: a call: the receiver now holds its reply right. */
+};
+
+/** @brief A message, as a sender gives it and a receiver gets it. */
+struct keel_msg {
+	uint32_t label;    /**< Sender's: what the message is (never read by the kernel). */
+	uint32_t flags;    /**< enum keel_msg_flags: in, MOVE; out, what arrived. */
+	uint32_t len;      /**< Bytes in buf: sent (<= KEEL_MSG_BUF_MAX), or that came. */
+	uint32_t nhandles; /**< Handles in handle[]: to pass, or that came. */
+	uint32_t word[KEEL_MSG_WORDS]; /**< Data words, carried like registers. */
+	uint32_t sender;               /**< Received: the sending task's id (reports, tests). */
+	void *buf;                     /**< The bytes to send, or where received ones go. */
+	uint32_t cap;                  /**< Receiving: room at buf. */
+	keel_handle_t
+	    handle[KEEL_MSG_HANDLES]; /**< Yours to pass, or the new ones in your table. */
+	uint32_t
+	    rights[KEEL_MSG_HANDLES]; /**< Rights to pass (no more than yours), or that came. */
+};
+
+/** @brief Optional limits for a new endpoint or channel; a NULL pointer: none. */
+struct keel_ipc_limits {
+	uint32_t rate;     /**< Messages per second a token bucket lets through; 0: no limit. */
+	uint32_t burst;    /**< The bucket's depth (messages at once); 0 with a rate: 1. */
+	uint32_t reserved; /**< Zero. */
+};
+/** @} */
+/* [abi_ipc] */
 
 /** @brief The lowest user address (i386): page 0 is never mapped. */
 #define KEEL_USER_BASE 0x00001000u

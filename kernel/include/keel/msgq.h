@@ -28,10 +28,10 @@
 
 /** @brief What a queued message is, besides its body. */
 struct msgq_head {
-	uint32_t label;             /**< The sender's label. */
-	uint32_t sender;            /**< The sending task's id. */
-	uint32_t len;               /**< Bytes of body that follow the head. */
-	uint32_t word[MSGQ_WORDS];  /**< The message's words. */
+	uint32_t label;            /**< The sender's label. */
+	uint32_t sender;           /**< The sending task's id. */
+	uint32_t len;              /**< Bytes of body that follow the head. */
+	uint32_t word[MSGQ_WORDS]; /**< The message's words. */
 };
 
 /** @brief A queue. Its fields are the queue's own: use the functions. */

@@ -78,6 +78,16 @@ struct thread *sched_pick_next(struct cpu *c);
  */
 void sched_switch(void);
 
+/**
+ * @brief Switch straight to @p next without consulting the run queue: the
+ * IPC fast path's hand-off. The caller has blocked itself (its state is
+ * BLOCKED or SLEEPING, or DEAD), and @p next was taken off its wait queue
+ * with waitq_wake_thread(next, status, true); nothing READY may beat
+ * @p next's priority, so this is the choice sched_switch() would make,
+ * made in O(1) without a queue operation. Each condition is asserted.
+ * sched_lock held; returns when the caller runs again.
+ */
+void sched_switch_to(struct thread *next);
 /** @brief Let other threads of the same priority run. Thread context. */
 void sched_yield(void);
 
@@ -104,6 +114,12 @@ void sched_preempt(void);
  */
 kstatus_t sched_set_priority(struct thread *t, unsigned prio);
 
+/**
+ * @brief sched_set_priority() for a caller that holds sched_lock (priority
+ * inheritance): the change takes effect at the next preemption point.
+ * @p t non-NULL, @p prio <= PRIO_MAX (asserted).
+ */
+void sched_set_priority_locked(struct thread *t, unsigned prio);
 /**
  * @brief Called, when set, as the CPU switches to @p next, before its
  * registers are loaded; sched_lock held, interrupts off. Slice 3 sets it

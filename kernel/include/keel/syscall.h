@@ -23,6 +23,12 @@
  */
 int32_t syscall_dispatch(const struct syscall_args *a);
 
+/**
+ * @brief Send call @p nr to @p fn from now on: how a later slice (IPC,
+ * slice 4) adds its calls without slice 3 naming it. At start-up only;
+ * asserts that @p nr is in the ABI and has no handler yet.
+ */
+void syscall_install(unsigned nr, int32_t (*fn)(const uint32_t *a));
 /** @brief A call's name ("DEBUG_WRITE"), or "?" for an unknown number. */
 const char *syscall_name(unsigned nr);
 

@@ -103,14 +103,34 @@ struct task {
 };
 
 /**
+ * @brief What a later slice (IPC, slice 4) does as threads, tasks and
+ * handles end, so that no object or wait of its outlives its holder.
+ * Each is called with sched_lock held; a NULL member does nothing.
+ */
+struct task_hooks {
+	/** A user thread of its task is leaving (it, or its task, ended). */
+	void (*thread_leaving)(struct thread *t);
+	/** @p t's last thread has left; its handles are about to be cleared. */
+	void (*task_ending)(struct task *t);
+	/** @p t is closing the handle in @p slot (HANDLE_CLOSE). */
+	void (*handle_closing)(struct task *t, const struct handle_slot *slot);
+};
+
+/** @brief The hooks; slice 3 leaves them NULL. Set at start-up only. */
+extern struct task_hooks task_hooks;
+
+/**
  * @brief Spawn a task from the boot archive's program @p name as a child of
  * @p parent (NULL: the root task), with @p opts (NULL: defaults).
  * @param out receives the task on success.
  * @return KEEL_OK; KEEL_ERR_NOT_FOUND (no such program); KEEL_ERR_BAD_IMAGE
  *         (it is malformed: the reason is printed); KEEL_ERR_LIMIT (no task
  *         slot, or its image needs more frames than its limit);
- *         KEEL_ERR_NO_MEMORY; KEEL_ERR_INVALID (bad options). On error
- *         nothing is left behind. Thread context.
+ *         KEEL_ERR_NO_MEMORY; KEEL_ERR_INVALID (bad options); for
+ *         opts->give, what handle_get() answers on @p parent's table
+ *         for a handle with KEEL_RIGHT_GRANT, or KEEL_ERR_DENIED (rights
+ *         beyond the handle's). On error nothing is left behind. Thread
+ *         context.
  */
 kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_spawn *opts,
                      struct task **out);

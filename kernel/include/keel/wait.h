@@ -16,12 +16,25 @@
 
 struct thread;
 
+struct waitq;
+
+/**
+ * @brief Called when a thread leaves @p wq without its owner waking it:
+ * its timeout expired (@p why KEEL_ERR_TIMED_OUT) or waitq_cancel() ended
+ * the wait. sched_lock held, interrupts off, @p t still on the queue; it
+ * is woken right after. Slice 4 uses it to undo what a blocked IPC had
+ * set up (a reply right, an inherited priority) at the moment the wait
+ * ends, not later when the thread runs. Must be short and bounded.
+ */
+typedef void (*waitq_leave_fn)(struct waitq *wq, struct thread *t, kstatus_t why);
+
 /** @brief A queue of BLOCKED threads, woken first come first served. */
 struct waitq {
-	struct list waiters; /**< BLOCKED threads, by wait_link, oldest first. */
+	struct list waiters;  /**< BLOCKED threads, by wait_link, oldest first. */
+	waitq_leave_fn leave; /**< Called as a waiter times out or is cancelled; NULL: nothing. */
 };
 
-/** @brief Make @p wq an empty queue. */
+/** @brief Make @p wq an empty queue with no leave function. */
 void waitq_init(struct waitq *wq);
 
 /**
@@ -53,6 +66,15 @@ unsigned waitq_wake_one(struct waitq *wq);
  * @return true if @p t was waiting or sleeping; false otherwise (no change).
  */
 bool waitq_cancel(struct thread *t, kstatus_t status);
+
+/**
+ * @brief End BLOCKED @p t's wait with @p status, as the queue's owner:
+ * off its queue and its timer, no leave function called. With @p run
+ * false it becomes READY (queued, as a wake-up); with @p run true it is
+ * left off the run queue for the caller to switch to at once with
+ * sched_switch_to(). sched_lock held.
+ */
+void waitq_wake_thread(struct thread *t, kstatus_t status, bool run);
 
 /** @brief Wake every waiting thread. @return how many. sched_lock held. */
 unsigned waitq_wake_all(struct waitq *wq);
