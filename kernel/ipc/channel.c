@@ -21,6 +21,7 @@
  */
 #include <keel/kmalloc.h>
 #include <keel/panic.h>
+#include <keel/string.h>
 
 #include "ipc_internal.h"
 
@@ -37,7 +38,11 @@ static struct msgq_head head_of(const struct ipc_msg *m)
 /* Queued message @h back as a received message in @m. */
 static void msg_of(struct ipc_msg *m, const struct msgq_head *h)
 {
-	*m = (struct ipc_msg){.label = h->label, .len = h->len, .sender = h->sender};
+	m->label = h->label;
+	m->flags = 0;
+	m->len = h->len;
+	m->nhandles = 0;
+	m->sender = h->sender;
 	for (unsigned i = 0; i < MSGQ_WORDS; i++)
 		m->word[i] = h->word[i];
 }
@@ -60,7 +65,9 @@ kstatus_t channel_send(struct channel *c, uint64_t timeout_us)
 	me->msg.sender = me->thread->task->id;
 	if (rt != NULL) {
 		struct ipc_thread *r = ipc_self_of(rt);
-		r->msg = me->msg; /* the queue is empty: straight to the receiver */
+		/* The queue is empty: straight to the receiver, head and bytes. */
+		memcpy(&r->msg, &me->msg, offsetof(struct ipc_msg, handle));
+		memcpy(r->msg.buf, me->msg.buf, me->msg.len);
 		r->msg.flags = 0;
 		waitq_wake_thread(rt, KEEL_OK, false);
 		ipc_stats.queued++;

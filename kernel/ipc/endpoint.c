@@ -130,7 +130,13 @@ static kstatus_t take_from_sender(struct endpoint *ep, struct ipc_thread *me, st
 /* Put a notification's @bits in @it's message. */
 static void notification_msg(struct ipc_thread *it, uint32_t bits)
 {
-	it->msg = (struct ipc_msg){.flags = KEEL_MSG_NOTIFIED, .word = {bits}};
+	struct ipc_msg *m = &it->msg;
+
+	m->label = m->len = m->nhandles = m->sender = 0;
+	m->flags = KEEL_MSG_NOTIFIED;
+	m->word[0] = bits;
+	for (unsigned i = 1; i < KEEL_MSG_WORDS; i++)
+		m->word[i] = 0;
 }
 
 /* [ep_recv] */

@@ -20,6 +20,7 @@
  * memory while it waits, can still make the copy out fail; then the
  * receiver's call returns KEEL_ERR_FAULT and that message is lost to it.
  */
+#include <keel/arch_user.h>
 #include <keel/panic.h>
 #include <keel/string.h>
 #include <keel/uaccess.h>
@@ -46,8 +47,10 @@ kstatus_t msg_copy_in(struct ipc_msg *m, uintptr_t umsg, uint32_t max_len)
 
 	if (s != KEEL_OK)
 		return s;
-	if (m->flags & ~(uint32_t)KEEL_MSG_MOVE)
+	/* What a receive reported may come back unchanged in a reply. */
+	if (m->flags & ~(uint32_t)(KEEL_MSG_MOVE | KEEL_MSG_RECEIVED))
 		return KEEL_ERR_INVALID;
+	m->flags &= KEEL_MSG_MOVE;
 	if (m->len > max_len || m->nhandles > KEEL_MSG_HANDLES)
 		return KEEL_ERR_RANGE;
 	if (m->len != 0) {
@@ -61,15 +64,6 @@ kstatus_t msg_copy_in(struct ipc_msg *m, uintptr_t umsg, uint32_t max_len)
 }
 /* [msg_copy_in] */
 
-/* Can the caller write the byte at @addr? Read it and write it back. */
-static kstatus_t probe_write(uintptr_t addr)
-{
-	uint8_t b;
-	kstatus_t s = copy_from_user(&b, addr, 1);
-
-	return s == KEEL_OK ? copy_to_user(addr, &b, 1) : s;
-}
-
 /* Can the caller write all of [@addr, @addr + @size)? (@size <= a page:
  * its first and last bytes are on every page it touches.) */
 kstatus_t msg_probe(uintptr_t addr, uint32_t size)
@@ -78,8 +72,8 @@ kstatus_t msg_probe(uintptr_t addr, uint32_t size)
 		return KEEL_OK;
 	if (!user_range_ok(addr, size))
 		return KEEL_ERR_FAULT;
-	kstatus_t s = probe_write(addr);
-	return s == KEEL_OK ? probe_write(addr + size - 1) : s;
+	kstatus_t s = arch_user_probe_write((void *)addr);
+	return s == KEEL_OK ? arch_user_probe_write((void *)(addr + size - 1)) : s;
 }
 
 kstatus_t msg_prepare_recv(uintptr_t umsg, uintptr_t *buf, uint32_t *cap)

@@ -56,6 +56,11 @@ void syscall_install(unsigned nr, int32_t (*fn)(const uint32_t *a))
 	handlers[nr] = fn;
 }
 
+bool syscall_built(unsigned nr)
+{
+	return nr < KEEL_SYS_COUNT && handlers[nr] != NULL;
+}
+
 const char *syscall_name(unsigned nr)
 {
 	return nr < KEEL_SYS_COUNT && names[nr] ? names[nr] : "?";

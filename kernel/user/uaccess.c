@@ -44,11 +44,11 @@ kstatus_t copy_to_user(uintptr_t dst, const void *src, size_t size)
 {
 	if (!user_range_ok(dst, size))
 		return KEEL_ERR_FAULT;
-	/* Touch every page first, copying one byte onto itself (a read and a
-	 * write): a page that is missing or read-only fails here, before any
-	 * byte has changed, so a refused copy writes nothing. */
+	/* Touch every page first with a write that changes nothing: a page
+	 * that is missing or read-only fails here, before any byte has
+	 * changed, so a refused copy writes nothing. */
 	for (uintptr_t p = dst; size > 0 && p - dst < size; p = (p | (PAGE_BYTES - 1)) + 1) {
-		kstatus_t s = arch_user_copy((void *)p, (const void *)p, 1);
+		kstatus_t s = arch_user_probe_write((void *)p);
 		if (s != KEEL_OK)
 			return s;
 	}

@@ -25,11 +25,12 @@
 
 #include <keel/handle.h>
 
-#define SLOTS   KEEL_HANDLES_MAX
-#define GEN_MAX ((1u << (31 - KEEL_HANDLE_INDEX_BITS)) - 1)
-#define TASK    KEEL_OBJ_TASK
-#define THREAD  KEEL_OBJ_THREAD
-#define ALL     KEEL_RIGHT_ALL
+#define SLOTS     KEEL_HANDLES_MAX
+#define GEN_MAX   ((1u << (31 - KEEL_HANDLE_INDEX_BITS)) - 1)
+#define TASK      KEEL_OBJ_TASK
+#define THREAD    KEEL_OBJ_THREAD
+#define ALL       KEEL_RIGHT_ALL
+#define LAST_TYPE KEEL_OBJ_CHANNEL /* the highest object type the ABI has */
 #define HANDLE(index, generation)                                                                  \
 	((keel_handle_t)((index) | (generation) << KEEL_HANDLE_INDEX_BITS))
 
@@ -140,7 +141,7 @@ static void install_rejects_bad_arguments_and_changes_nothing(void **state)
 	assert_int_equal(handle_install(&t, SLOTS, TASK, 1, ALL, &h), KEEL_ERR_INVALID);
 	assert_int_equal(handle_install(&t, UINT_MAX, TASK, 1, ALL, &h), KEEL_ERR_INVALID);
 	assert_int_equal(handle_install(&t, 3, KEEL_OBJ_NONE, 1, ALL, &h), KEEL_ERR_INVALID);
-	assert_int_equal(handle_install(&t, 3, THREAD + 1, 1, ALL, &h), KEEL_ERR_INVALID);
+	assert_int_equal(handle_install(&t, 3, LAST_TYPE + 1, 1, ALL, &h), KEEL_ERR_INVALID);
 	assert_int_equal(handle_install(&t, 3, TASK, 1, ALL + 1, &h), KEEL_ERR_INVALID);
 	assert_int_equal(h, 12345);
 	assert_memory_equal(&t, &before, sizeof(t));
@@ -180,9 +181,9 @@ static void alloc_rejects_bad_arguments_and_changes_nothing(void **state)
 	fresh(&t);
 	before = t;
 	assert_int_equal(handle_alloc(&t, KEEL_OBJ_NONE, 1, 0, &h), KEEL_ERR_INVALID);
-	assert_int_equal(handle_alloc(&t, THREAD + 1, 1, 0, &h), KEEL_ERR_INVALID);
+	assert_int_equal(handle_alloc(&t, LAST_TYPE + 1, 1, 0, &h), KEEL_ERR_INVALID);
 	assert_int_equal(handle_alloc(&t, 0xffff + TASK, 1, 0, &h), KEEL_ERR_INVALID);
-	assert_int_equal(handle_alloc(&t, TASK, 1, 1u << 4, &h), KEEL_ERR_INVALID);
+	assert_int_equal(handle_alloc(&t, TASK, 1, ALL + 1, &h), KEEL_ERR_INVALID);
 	assert_int_equal(handle_alloc(&t, TASK, 1, 1u << 16, &h), KEEL_ERR_INVALID);
 	assert_int_equal(h, 12345);
 	assert_memory_equal(&t, &before, sizeof(t));
@@ -311,7 +312,7 @@ static void damage(struct handle_table *t, unsigned how)
 		t->slot[5].next_sibling = 2;
 		break;
 	case 7:
-		t->slot[1].type = THREAD + 1;
+		t->slot[1].type = LAST_TYPE + 1;
 		break; /* unknown type */
 	case 8:
 		t->slot[1].rights = ALL + 1;
@@ -425,7 +426,8 @@ static keel_handle_t pick_handle(const struct model *m, uint64_t r)
 
 static void random_make(struct handle_table *t, struct model *m, uint64_t r, struct tally *y)
 {
-	unsigned type = (r >> 4) % 4, rights = (r >> 8) % 20, i = 0; /* some invalid */
+	unsigned type = (r >> 4) % (LAST_TYPE + 2), rights = (r >> 8) % (ALL + 5),
+	         i = 0; /* some invalid */
 	uint32_t object = (uint32_t)(r >> 32);
 	bool install = (r >> 16) % 4 == 0;
 	keel_handle_t h = -7;
@@ -433,16 +435,17 @@ static void random_make(struct handle_table *t, struct model *m, uint64_t r, str
 
 	if (install) {
 		i = (r >> 18) % (SLOTS + 2);
-		want = i >= SLOTS || type == 0 || type > THREAD || rights > ALL ? KEEL_ERR_INVALID
-		       : m->type[i] != KEEL_OBJ_NONE                            ? KEEL_ERR_BUSY
-		                                                                : KEEL_OK;
+		want = i >= SLOTS || type == 0 || type > LAST_TYPE || rights > ALL
+		           ? KEEL_ERR_INVALID
+		       : m->type[i] != KEEL_OBJ_NONE ? KEEL_ERR_BUSY
+		                                     : KEEL_OK;
 		got = handle_install(t, i, type, object, rights, &h);
 	} else {
 		while (i < SLOTS && m->type[i] != KEEL_OBJ_NONE)
 			i++;
-		want = type == 0 || type > THREAD || rights > ALL ? KEEL_ERR_INVALID
-		       : i == SLOTS                               ? KEEL_ERR_LIMIT
-		                                                  : KEEL_OK;
+		want = type == 0 || type > LAST_TYPE || rights > ALL ? KEEL_ERR_INVALID
+		       : i == SLOTS                                  ? KEEL_ERR_LIMIT
+		                                                     : KEEL_OK;
 		got = handle_alloc(t, type, object, rights, &h);
 	}
 	assert_int_equal(got, want);

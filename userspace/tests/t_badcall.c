@@ -37,7 +37,7 @@ static const uint32_t bad_ptrs[] = {
 
 static void case_call_word(void)
 {
-	CHECK_EQ(keel_syscall(KEEL_CALL(17, 0), 0, 0, 0, 0), KEEL_ERR_NO_SYSCALL);
+	CHECK_EQ(keel_syscall(KEEL_CALL(200, 0), 0, 0, 0, 0), KEEL_ERR_NO_SYSCALL);
 	CHECK_EQ(keel_syscall(KEEL_CALL(255, 0), 0, 0, 0, 0), KEEL_ERR_NO_SYSCALL);
 	CHECK_EQ(keel_syscall(KEEL_CALL(KEEL_SYS_COUNT, 2), 0, 0, 0, 0), KEEL_ERR_NO_SYSCALL);
 	CHECK_EQ(keel_syscall(CALL(NULL, 1), 0, 0, 0, 0), KEEL_ERR_ARGS);

@@ -107,8 +107,13 @@ arch_user_copy:
 	pushl %edi
 	movl 12(%esp), %edi
 	movl 16(%esp), %esi
-	movl 20(%esp), %ecx
-1:	rep movsb			/* may fault: the table sends the fault to 3f */
+	movl 20(%esp), %edx
+	movl %edx, %ecx
+	shrl $2, %ecx			/* whole words first, then the 0-3 bytes left */
+1:	rep movsl			/* may fault: the table sends the fault to 3f */
+	movl %edx, %ecx
+	andl $3, %ecx
+9:	rep movsb			/* likewise */
 	xorl %eax, %eax			/* KEEL_OK */
 2:	popl %edi
 	popl %esi
@@ -117,8 +122,24 @@ arch_user_copy:
 	jmp 2b
 	.section .extable, "a"
 	.long 1b, 3b
+	.long 9b, 3b
 	.previous
 /* [arch_user_copy] */
+
+/* [arch_user_probe_write] */
+/* kstatus_t arch_user_probe_write(void *addr) */
+	.globl arch_user_probe_write
+arch_user_probe_write:
+	movl 4(%esp), %ecx
+	xorl %eax, %eax			/* KEEL_OK */
+10:	lock orb $0, (%ecx)		/* writes the byte unchanged: faults if it cannot */
+11:	ret
+12:	movl $ERR_FAULT, %eax
+	jmp 11b
+	.section .extable, "a"
+	.long 10b, 12b
+	.previous
+/* [arch_user_probe_write] */
 
 /* long arch_user_strncpy(char *dst, const char *src, size_t max) */
 	.globl arch_user_strncpy

@@ -45,6 +45,14 @@ __attribute__((noreturn)) void arch_user_enter(uintptr_t pc, uintptr_t sp, uintp
 kstatus_t arch_user_copy(void *dst, const void *src, size_t size);
 
 /**
+ * @brief Can the caller write the byte at user address @p addr (already
+ * range-checked)? One locked read-modify-write that leaves it unchanged
+ * (so another thread's store to it is never lost); a fault is caught.
+ * @return KEEL_OK; KEEL_ERR_FAULT if the page is missing or read-only.
+ */
+kstatus_t arch_user_probe_write(void *addr);
+
+/**
  * @brief Copy a string of at most @p max bytes from user @p src, stopping
  * after its NUL; a fault is caught.
  * @return bytes copied without the NUL; KEEL_ERR_RANGE if none came in

@@ -13,6 +13,7 @@
 #define KEEL_SYSCALL_H
 
 #include <keel/arch_user.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /**
@@ -29,6 +30,8 @@ int32_t syscall_dispatch(const struct syscall_args *a);
  * asserts that @p nr is in the ABI and has no handler yet.
  */
 void syscall_install(unsigned nr, int32_t (*fn)(const uint32_t *a));
+/** @brief Does this kernel carry out call @p nr (is its slice built)? */
+bool syscall_built(unsigned nr);
 /** @brief A call's name ("DEBUG_WRITE"), or "?" for an unknown number. */
 const char *syscall_name(unsigned nr);
 

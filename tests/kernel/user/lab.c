@@ -93,11 +93,21 @@ static int32_t dispatch(uint32_t word)
 	return syscall_dispatch(&a);
 }
 
+/* The calls this kernel has handlers for (all of them with every slice built). */
+static unsigned built_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned nr = 0; nr < KEEL_SYS_COUNT; nr++)
+		n += syscall_built(nr);
+	return n;
+}
+
 /* The result the ABI gives @p word, which has no reserved bit; 1 for a valid word. */
 static int32_t word_model(unsigned nr, unsigned nargs)
 {
-	if (abi_nargs[nr] == 0)
-		return KEEL_ERR_NO_SYSCALL;
+	if (abi_nargs[nr] == 0 || !syscall_built(nr))
+		return KEEL_ERR_NO_SYSCALL; /* not in the ABI, or its slice is not built */
 	return nargs + 1 == abi_nargs[nr] ? 1 : KEEL_ERR_ARGS;
 }
 
@@ -123,7 +133,7 @@ KTEST(dispatch, every_number_and_count)
 				           kstatus_name(want));
 		}
 	}
-	KT_EXPECT_EQ(valid, KEEL_SYS_COUNT);
+	KT_EXPECT_EQ(valid, built_count());
 	KT_EXPECT_EQ(reports, 0);
 }
 
