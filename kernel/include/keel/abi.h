@@ -249,7 +249,8 @@ enum keel_prot {
  * notification is a word of bits that NOTIFY_SIGNAL ORs in and
  * NOTIFY_WAIT takes. Every wait takes a timeout: 0 polls
  * (KEEL_ERR_TIMED_OUT at once if it would wait), KEEL_TIMEOUT_NEVER waits
- * for ever; a call's timeout covers both its send and its wait for the reply.
+ * for ever; a call's timeout covers both its send and its wait for the
+ * reply, and cannot be 0 (KEEL_ERR_INVALID): a call always waits.
  * @{
  */
 /** @brief Words of a message carried without a buffer. */
@@ -268,6 +269,10 @@ enum keel_msg_flags {
 	KEEL_MSG_NOTIFIED = 1u << 9,  /**< Received: not a message but the bound notification's
 	                                   bits, in word[0]. */
 	KEEL_MSG_CALL = 1u << 10, /**< Received: a call: the receiver now holds its reply right. */
+	/** The flags a receive sets: ignored when a message goes out (so a
+	 *  server can reply with the struct it received into); any other
+	 *  bit but KEEL_MSG_MOVE is KEEL_ERR_INVALID. */
+	KEEL_MSG_RECEIVED = KEEL_MSG_TRUNCATED | KEEL_MSG_NOTIFIED | KEEL_MSG_CALL,
 };
 
 /** @brief A message, as a sender gives it and a receiver gets it. */
