@@ -32,7 +32,8 @@ static unsigned snapshot(struct thread_row *rows, struct thread **current)
 		const struct thread *t = thread_slot(i);
 		if (t->state == THREAD_FREE)
 			continue;
-		rows[n] = (struct thread_row){t->tid, "", t->state, t->prio, t->cpu_us, t->slices};
+		rows[n] = (struct thread_row){
+		    t->tid, "", t->state, t->prio, arch_ticks_to_us(t->cpu_ticks), t->slices};
 		memcpy(rows[n].name, t->name, sizeof(rows[n].name));
 		n++;
 	}

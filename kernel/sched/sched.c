@@ -78,9 +78,9 @@ void sched_make_ready(struct thread *t)
 /* Charge the CPU time since the last switch to the thread leaving. */
 static void account(struct cpu *c, struct thread *prev)
 {
-	uint64_t now = arch_clock_us();
+	uint64_t now = arch_clock_ticks();
 
-	prev->cpu_us += now - c->switched_at;
+	prev->cpu_ticks += now - c->switched_at;
 	c->switched_at = now;
 }
 

@@ -96,7 +96,7 @@ void thread_setup(struct thread *t, unsigned slot, const char *name, unsigned pr
 	t->exit_code = 0;
 	t->slice_left = 0; /* its first run starts (and counts) a slice */
 	t->slices = 0;
-	t->cpu_us = 0;
+	t->cpu_ticks = 0;
 	t->task = NULL;
 }
 

@@ -49,14 +49,9 @@ static void wait_timed_out(struct timer *timer)
 	leave(timer->ctx, KEEL_ERR_TIMED_OUT);
 }
 
-/* [waitq_wait] */
-kstatus_t waitq_wait(struct waitq *wq, uint64_t timeout_us)
+/* Put the caller on @p wq, BLOCKED, with its timer armed. */
+static void block_on(struct waitq *wq, struct thread *self, uint64_t timeout_us)
 {
-	struct thread *self = thread_current();
-
-	assert(spin_held(&sched_lock));
-	if (timeout_us == 0)
-		return KEEL_ERR_TIMED_OUT; /* a poll: never block */
 	list_push_tail(&wq->waiters, &self->wait_link);
 	self->waiting_on = wq;
 	self->wake_status = KEEL_OK;
@@ -68,10 +63,39 @@ kstatus_t waitq_wait(struct waitq *wq, uint64_t timeout_us)
 		(void)armed;
 	}
 	thread_set_state(self, THREAD_BLOCKED);
+}
+
+/* [waitq_wait] */
+kstatus_t waitq_wait(struct waitq *wq, uint64_t timeout_us)
+{
+	struct thread *self = thread_current();
+
+	assert(spin_held(&sched_lock));
+	if (timeout_us == 0)
+		return KEEL_ERR_TIMED_OUT; /* a poll: never block */
+	block_on(wq, self, timeout_us);
 	sched_switch();
 	return self->wake_status;
 }
 /* [waitq_wait] */
+
+kstatus_t waitq_wait_switch_to(struct waitq *wq, uint64_t timeout_us, struct thread *next)
+{
+	struct thread *self = thread_current();
+
+	assert(spin_held(&sched_lock) && timeout_us != 0);
+	block_on(wq, self, timeout_us);
+	sched_switch_to(next);
+	return self->wake_status;
+}
+
+void waitq_move(struct thread *t, struct waitq *to)
+{
+	assert(spin_held(&sched_lock) && t->state == THREAD_BLOCKED);
+	list_remove(&t->wait_link);
+	list_push_tail(&to->waiters, &t->wait_link);
+	t->waiting_on = to;
+}
 
 unsigned waitq_wake_one(struct waitq *wq)
 {

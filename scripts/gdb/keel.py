@@ -224,6 +224,14 @@ def read_bootinfo():
     }
 
 
+def tsc_khz():
+    """The clock's calibrated rate (ticks per millisecond), or 0 before it is known."""
+    try:
+        return int(gdb.parse_and_eval("tsc_khz"))
+    except gdb.error:
+        return 0
+
+
 def char_array(array):
     """Read a char array field, such as bootinfo.cmdline, up to its NUL."""
     return c_buffer(array[0].address, array.type.sizeof)
@@ -603,6 +611,7 @@ class KeelThreads(KeelCommand):
             return
         table = ThreadTable()
         current = int(cpu["current"])
+        khz = tsc_khz()
         print("  %-8s %-15s %-8s %4s %12s %8s  %s"
               % ("TID", "NAME", "STATE", "PRIO", "CPU (us)", "SLICES", "WAITING FOR"))
         shown = 0
@@ -612,7 +621,8 @@ class KeelThreads(KeelCommand):
             shown += 1
             line = "%c %08x %-15s %-8s %4d %12d %8d  %s" % (
                 "*" if int(t.address) == current else " ", int(t["tid"]),
-                char_array(t["name"]), table.state(t), int(t["prio"]), int(t["cpu_us"]),
+                char_array(t["name"]), table.state(t), int(t["prio"]),
+                int(t["cpu_ticks"]) * 1000 // khz if khz else 0,
                 int(t["slices"]), waiting_for(table, t))
             print(line.rstrip())
         print("%d of %d threads; %d context switches"

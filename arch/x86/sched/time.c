@@ -68,10 +68,21 @@ uint64_t arch_clock_us(void)
 {
 	if (tsc_khz == 0)
 		return 0; /* before calibration */
-	uint64_t ticks = rdtsc() - tsc_base;
+	return arch_ticks_to_us(rdtsc() - tsc_base);
+}
+
+uint64_t arch_ticks_to_us(uint64_t ticks)
+{
+	if (tsc_khz == 0)
+		return 0;
 	/* Whole milliseconds, then the rest: ticks * 1000 would overflow after
 	 * months of uptime; this split never does. */
 	return ticks / tsc_khz * 1000 + ticks % tsc_khz * 1000 / tsc_khz;
+}
+
+uint64_t arch_clock_ticks(void)
+{
+	return rdtsc();
 }
 /* [arch_clock_us] */
 

@@ -137,6 +137,18 @@ void arch_time_init(unsigned hz);
 /** @brief Microseconds since arch_time_init(); monotonic. Any context. */
 uint64_t arch_clock_us(void);
 
+/**
+ * @brief The clock's raw count (x86: the TSC): cheap, monotonic, in units
+ * only arch_ticks_to_us() knows. For accounting on hot paths (the
+ * scheduler charges CPU time at every switch), where a conversion to
+ * microseconds (three 64-bit divisions on i386) would cost more than the
+ * switch itself.
+ */
+uint64_t arch_clock_ticks(void);
+
+/** @brief @p ticks of arch_clock_ticks() in microseconds (0 before calibration). */
+uint64_t arch_ticks_to_us(uint64_t ticks);
+
 /** @brief One line naming the clock and tick sources and their calibrated rates. */
 void arch_time_describe(void);
 

@@ -69,8 +69,9 @@ void inherit_link(struct inherit_node *server, struct inherit_node *caller, inhe
  * @brief The link between @p server and its caller ends (a reply, the
  * caller's timeout, or either's death): @p server drops back to its base,
  * and so does every server below it in the chain, to what they still
- * inherit; apply() is called for each node whose prio changed.
- * Bounded: at most INHERIT_CHAIN_MAX nodes. No-op without a caller.
+ * inherit; apply() is called for each node whose prio changed, in
+ * chain order from @p server down. Bounded: at most INHERIT_CHAIN_MAX
+ * nodes. No-op without a caller.
  */
 void inherit_unlink(struct inherit_node *server, inherit_apply_fn apply, void *ctx);
 

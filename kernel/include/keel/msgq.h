@@ -44,14 +44,21 @@ struct msgq {
 	uint64_t puts;      /**< Messages ever put, for reports. */
 };
 
-/** @brief The bytes of memory a queue of @p depth messages of up to @p max_len body bytes needs. */
+/**
+ * @brief The bytes of memory a queue of @p depth messages of up to
+ * @p max_len body bytes needs: depth slots, each a head and the body
+ * rounded up to a multiple of four bytes (so every head is aligned).
+ * @return the size; 0 for depth 0 or a size that does not fit in 32 bits.
+ */
 size_t msgq_bytes(uint32_t depth, uint32_t max_len);
 
 /**
  * @brief Make @p q an empty queue of @p depth messages of up to
- * @p max_len body bytes each, in @p mem (msgq_bytes() of them).
+ * @p max_len body bytes each, in @p mem (msgq_bytes() of them, aligned
+ * for a uint32_t). msgq_max_len() may be up to 3 bytes more than
+ * @p max_len, as the slot is rounded up.
  * @return KEEL_OK; KEEL_ERR_INVALID (NULL, depth 0, or a size that
- *         overflows).
+ *         overflows: msgq_bytes() is 0).
  */
 kstatus_t msgq_init(struct msgq *q, void *mem, uint32_t depth, uint32_t max_len);
 
@@ -61,7 +68,8 @@ uint32_t msgq_max_len(const struct msgq *q);
 /**
  * @brief Put a message at the tail: @p h, and h->len bytes of @p body.
  * @return KEEL_OK; KEEL_ERR_BUSY (full: nothing changed); KEEL_ERR_RANGE
- *         (h->len is longer than a slot holds: nothing changed).
+ *         (h->len is longer than a slot holds: nothing changed). A body
+ *         that can never fit is KEEL_ERR_RANGE even when the queue is full.
  */
 kstatus_t msgq_put(struct msgq *q, const struct msgq_head *h, const void *body);
 

@@ -35,21 +35,25 @@ struct rate {
 
 /**
  * @brief Make @p r a full bucket of @p burst tokens refilled at @p rate
- * a second, as of time @p now_us. rate 0: no limit (burst ignored);
- * burst 0 with a rate: 1.
+ * a second, as of time @p now_us. rate 0: no limit (burst otherwise
+ * ignored); burst 0 with a rate: 1.
  * @return KEEL_OK; KEEL_ERR_INVALID (rate above RATE_MAX, burst above
- *         RATE_BURST_MAX).
+ *         RATE_BURST_MAX, even with rate 0).
  */
 kstatus_t rate_init(struct rate *r, uint32_t rate, uint32_t burst, uint64_t now_us);
 
 /**
- * @brief Take one token at time @p now_us (which never goes back).
+ * @brief Take one token at time @p now_us (which never goes back: an
+ * earlier time counts as no time passed).
  * @return true if there was one (or there is no limit); false, counted
  *         in refused, if the bucket is empty.
  */
 bool rate_take(struct rate *r, uint64_t now_us);
 
-/** @brief Whole tokens the bucket holds at time @p now_us (no change). */
+/**
+ * @brief Whole tokens the bucket holds at time @p now_us (no change);
+ * UINT32_MAX when there is no limit.
+ */
 uint32_t rate_tokens(const struct rate *r, uint64_t now_us);
 
 #endif

@@ -41,9 +41,10 @@ struct cpu {
 	struct thread *idle;    /**< Runs when rq is empty; never queued. */
 	bool
 	    need_resched; /**< Set when a better thread is READY; checked on the way out of interrupts. */
-	uint64_t switches;    /**< Context switches so far. */
-	uint64_t switched_at; /**< Clock (µs) at the last switch, for CPU-time accounting. */
-	unsigned id;          /**< CPU number. */
+	uint64_t switches; /**< Context switches so far. */
+	uint64_t
+	    switched_at; /**< arch_clock_ticks() at the last switch, for CPU-time accounting. */
+	unsigned id;     /**< CPU number. */
 	const spinlock_t *held[SPINLOCK_DEPTH_MAX]; /**< Locks this CPU holds, first taken first. */
 	unsigned locks_held;                        /**< How many entries of held[] are in use. */
 };

@@ -82,7 +82,7 @@ struct thread {
 	struct waitq exit_wait;     /**< Where its joiner waits for it to exit. */
 	uint32_t slice_left;        /**< Ticks left in its time slice. */
 	uint64_t slices;            /**< Time slices it has started. */
-	uint64_t cpu_us;            /**< CPU time used, in microseconds. */
+	uint64_t cpu_ticks;         /**< CPU time used, in arch_clock_ticks() units. */
 	struct task *task; /**< Slice 3: the task of a user thread; NULL for a kernel thread. */
 };
 

@@ -49,6 +49,21 @@ void waitq_init(struct waitq *wq);
 kstatus_t waitq_wait(struct waitq *wq, uint64_t timeout_us);
 
 /**
+ * @brief waitq_wait(), handing the CPU straight to @p next (taken off its
+ * own queue with waitq_wake_thread(next, status, true)) instead of asking
+ * the scheduler: the IPC fast path (sched_switch_to() lists the
+ * conditions). @p timeout_us is not 0. sched_lock held.
+ */
+kstatus_t waitq_wait_switch_to(struct waitq *wq, uint64_t timeout_us, struct thread *next);
+
+/**
+ * @brief Move BLOCKED @p t from its queue to the tail of @p to, still
+ * BLOCKED and with its timeout still running: a call whose message was
+ * taken goes on to wait for its reply. sched_lock held.
+ */
+void waitq_move(struct thread *t, struct waitq *to);
+
+/**
  * @brief Wake the longest-waiting thread. sched_lock held.
  *
  * A woken thread of higher priority than the caller is only marked to
