@@ -10,6 +10,8 @@
  * table sound, the frame allocator intact, and every IPC object and
  * wait gone with the tasks that held them.
  */
+#include <keel/frame.h>
+#include <keel/ipc.h>
 #include <keel/ktest.h>
 #include <keel/pmm.h>
 #include <keel/task.h>
@@ -40,6 +42,7 @@ static void expect_clean(void)
 	KT_EXPECT_EQ(task_count(), 0);
 	KT_EXPECT_EQ(task_check_all(), KEEL_OK);
 	KT_EXPECT(pmm_check(&pmm_kernel));
+	KT_EXPECT_EQ(ipc_check_all(), KEEL_OK);
 }
 
 /* Run case @p which of @p name (default limits) and expect a clean pass. */
@@ -66,6 +69,7 @@ PROGRAM_CASE(timeout, late_reply, "t_ipc_timeout", 3, 0)
 PROGRAM_CASE(timeout, reply_recv, "t_ipc_timeout", 4, 0)
 PROGRAM_CASE(timeout, notify, "t_ipc_timeout", 5, 0)
 PROGRAM_CASE(timeout, channel, "t_ipc_timeout", 6, 0)
+PROGRAM_CASE(timeout, call_poll, "t_ipc_timeout", 7, 0)
 
 /* t_ipc_bad and t_ipc_refuse: every error, and nothing changed by it. */
 PROGRAM_CASE(bad, handles, "t_ipc_bad", 1, 0)

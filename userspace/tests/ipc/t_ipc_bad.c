@@ -22,6 +22,7 @@
 #define EDGE_PTR     0xBFFFFFF8u /* straddles the end of user space */
 
 static struct ipc_sink sink;
+static const struct keel_msg ro_msg; /* in the read-only constants */
 static const struct keel_thread_start sink_start = {ipc_sink_run, (uint32_t)&sink};
 
 static bool sink_up(void)
@@ -46,7 +47,7 @@ static void each_call_gives(int32_t h, int32_t want, const char *what)
 
 	r[0] = keel_send(h, &m, 0);
 	r[1] = keel_recv(h, &m, 0);
-	r[2] = keel_call(h, &m, 0);
+	r[2] = keel_call(h, &m, IPC_SHORT_US); /* a call may not poll (t_ipc_timeout) */
 	r[3] = keel_reply_recv(h, &m, 0);
 	r[4] = keel_notify_signal(h, 1);
 	r[5] = keel_notify_wait(h, &bits, 0);
@@ -134,7 +135,7 @@ static void case_rights(void)
 	int32_t ch_ns = ipc_copy(&sink, ch, no_send), ch_nr = ipc_copy(&sink, ch, no_recv);
 	int32_t ep_ng = ipc_copy(&sink, ep, KEEL_RIGHT_SEND | KEEL_RIGHT_RECV);
 	CHECK_EQ(keel_send(ep_ns, &m, 0), KEEL_ERR_DENIED);
-	CHECK_EQ(keel_call(ep_ns, &m, 0), KEEL_ERR_DENIED);
+	CHECK_EQ(keel_call(ep_ns, &m, IPC_SHORT_US), KEEL_ERR_DENIED);
 	CHECK_EQ(keel_recv(ep_nr, &m, 0), KEEL_ERR_DENIED);
 	CHECK_EQ(keel_reply_recv(ep_nr, &m, 0), KEEL_ERR_DENIED);
 	CHECK_EQ(keel_notify_signal(n_ns, 1), KEEL_ERR_DENIED);
@@ -194,9 +195,9 @@ static void case_bad_messages(void)
 		CHECK_EQ(keel_send(sink.ep, (void *)bad[i], IPC_SHORT_US), KEEL_ERR_FAULT);
 		CHECK_EQ(keel_call(sink.ep, (void *)bad[i], IPC_SHORT_US), KEEL_ERR_FAULT);
 	}
-	/* A message struct in read-only memory cannot take a reply or a receive. */
-	CHECK_EQ(keel_recv(sink.ep, (void *)main, 0), KEEL_ERR_FAULT);
-	CHECK_EQ(keel_call(sink.ep, (void *)main, IPC_SHORT_US), KEEL_ERR_FAULT);
+	/* A well-formed message in read-only memory cannot take a reply or a receive. */
+	CHECK_EQ(keel_recv(sink.ep, (void *)&ro_msg, 0), KEEL_ERR_FAULT);
+	CHECK_EQ(keel_call(sink.ep, (void *)&ro_msg, IPC_SHORT_US), KEEL_ERR_FAULT);
 	sink_down();
 	CHECK_EQ(sink.count, 1); /* the quit alone */
 	CHECK_EQ(keel_handle_close(n), 0);

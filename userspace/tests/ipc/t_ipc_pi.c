@@ -70,6 +70,7 @@ static int server(uint32_t i)
 
 	if (CHECK_EQ(keel_recv(ep[i], &m, IPC_WAIT_US), 0)) {
 		m.word[0]++;
+		m.flags = 0;
 		server_r = keel_reply(&m);
 	}
 	return 0;
@@ -86,6 +87,7 @@ static int counting_server(uint32_t late)
 
 	if (!CHECK_EQ(keel_recv(ep[0], &m, IPC_WAIT_US), 0))
 		return 0;
+	m.flags = 0;
 	if (!late)
 		server_r = keel_reply(&m);
 	end = keel_now_us() + SPIN_US;

@@ -86,8 +86,8 @@ static void case_transfer_limit(void)
 	sink.ep = keel_endpoint_create(NULL);
 	if (!CHECK(ep > 0) || !CHECK(n > 0) || !ipc_sink_start(&sink, &st))
 		return;
-	c[0] = m.handle[0] = ipc_copy(&sink, n, KEEL_RIGHT_SEND);
-	c[1] = m.handle[1] = ipc_copy(&sink, ep, KEEL_RIGHT_SEND);
+	c[0] = m.handle[0] = ipc_copy(&sink, n, KEEL_RIGHT_SEND | KEEL_RIGHT_GRANT);
+	c[1] = m.handle[1] = ipc_copy(&sink, ep, KEEL_RIGHT_SEND | KEEL_RIGHT_GRANT);
 	ipc_sink_stop(&sink);
 	child = ipc_spawn("t_ipc_peer", PEER_FILL, ep, KEEL_RIGHT_RECV);
 	CHECK(child > 0);
@@ -235,6 +235,7 @@ static void case_pool(void)
 	CHECK_EQ((int32_t)m.word[1], KEEL_ERR_NO_MEMORY);
 	CHECK_EQ(m.word[0] + HELD_EPS, POOL_EPS);
 	CHECK_EQ(keel_endpoint_create(NULL), KEEL_ERR_NO_MEMORY);
+	m.flags = 0;
 	CHECK_EQ(keel_reply(&m), 0);
 	CHECK_EQ(ipc_reap(child), 0);
 	CHECK((h = keel_endpoint_create(NULL)) > 0);
