@@ -19,6 +19,14 @@
  * or outside user space), no waits or sleeps longer than 100 us, no text
  * for DEBUG_WRITE, and no children that print. A new thread's entry is a
  * stub that exits at once without touching its stack.
+ *
+ * The IPC calls (slice 4; without it they answer NO_SYSCALL, which is
+ * fine) get messages built here: a head in the fuzzer's own struct or at
+ * a bad pointer, lengths and handle counts in and out of range, reserved
+ * flags, handles of every kind, and a buffer that is wholly inside
+ * fuzz_buf or bad, so a receive can never write over the fuzzer itself.
+ * Every IPC wait has a timeout of at most 100 us (never
+ * KEEL_TIMEOUT_NEVER): the fuzzer is single-threaded, nobody will answer.
  */
 #include <utest.h>
 
@@ -235,6 +243,87 @@ static bool handle_args(unsigned nr, uint32_t *a)
 	return false; /* THREAD_EXIT, TASK_EXIT: they would end the fuzzer */
 }
 
+/* A message for the IPC calls (its buffer room for a whole message inside fuzz_buf). */
+static struct keel_msg fuzz_msg;
+
+static uint32_t msg_buf(void)
+{
+	return rnd() % 4 ? W(fuzz_buf) + rnd() % (sizeof(fuzz_buf) - KEEL_MSG_BUF_MAX) : bad_ptr();
+}
+
+/* Fill fuzz_msg at random; a pointer to it, or a bad one. */
+static uint32_t msg_ptr(void)
+{
+	struct keel_msg *m = &fuzz_msg;
+
+	m->label = rnd();
+	m->flags = rnd() % 4 ? rnd() % 2 : any_int(); /* 0, MOVE, or reserved bits */
+	m->len = rnd() % 4 ? rnd() % (KEEL_MSG_BUF_MAX + 2) : any_int();
+	m->nhandles = rnd() % 2 ? 0 : rnd() % 4 ? rnd() % (KEEL_MSG_HANDLES + 2) : any_int();
+	for (unsigned i = 0; i < KEEL_MSG_HANDLES; i++) {
+		m->word[i] = rnd();
+		m->handle[i] = any_handle();
+		m->rights[i] = rnd() % 2 ? 0 : rnd() % 4 ? rnd() % 0x80 : any_int();
+	}
+	m->buf = (void *)msg_buf();
+	m->cap = rnd() % 4 ? rnd() % (KEEL_MSG_BUF_MAX + 1) : any_int() % (KEEL_MSG_BUF_MAX + 1);
+	return rnd() % 8 ? W(m) : rnd() % 2 ? bad_ptr() : W(main);
+}
+
+/* Limits for ENDPOINT_CREATE and CHANNEL_CREATE: none, random, or a bad pointer. */
+static uint32_t limits_ptr(void)
+{
+	static struct keel_ipc_limits lim;
+
+	lim.rate = rnd() % 2 ? rnd() % 2000 : any_int();
+	lim.burst = rnd() % 2 ? rnd() % 10 : any_int();
+	lim.reserved = rnd() % 8 ? 0 : any_int();
+	return rnd() % 2 ? 0 : rnd() % 4 ? W(&lim) : bad_ptr();
+}
+
+/* The IPC calls (17-29); false if @nr is not one of them. */
+static bool ipc_args(unsigned nr, uint32_t *a)
+{
+	switch (nr) {
+	case KEEL_SYS_ENDPOINT_CREATE:
+		a[0] = limits_ptr();
+		return true;
+	case KEEL_SYS_IPC_SEND:
+	case KEEL_SYS_IPC_RECV:
+	case KEEL_SYS_IPC_CALL:
+	case KEEL_SYS_IPC_REPLY_RECV:
+	case KEEL_SYS_CHANNEL_SEND:
+	case KEEL_SYS_CHANNEL_RECV:
+		a[0] = W(any_handle());
+		a[1] = msg_ptr();
+		a[2] = timeout();
+		return true;
+	case KEEL_SYS_IPC_REPLY:
+		a[0] = msg_ptr();
+		return true;
+	case KEEL_SYS_NOTIFY_CREATE:
+		return true;
+	case KEEL_SYS_NOTIFY_SIGNAL:
+		a[0] = W(any_handle());
+		a[1] = rnd() % 8 ? rnd() : 0;
+		return true;
+	case KEEL_SYS_NOTIFY_WAIT:
+		a[0] = W(any_handle());
+		a[1] = dst_ptr();
+		a[2] = timeout();
+		return true;
+	case KEEL_SYS_NOTIFY_BIND:
+		a[0] = rnd() % 4 ? W(any_handle()) : W(-1);
+		return true;
+	case KEEL_SYS_CHANNEL_CREATE:
+		a[0] = rnd() % 2 ? rnd() % (KEEL_CHANNEL_DEPTH_MAX + 2) : any_int();
+		a[1] = rnd() % 2 ? rnd() % (KEEL_MSG_BUF_MAX + 2) : any_int();
+		a[2] = limits_ptr();
+		return true;
+	}
+	return false;
+}
+
 /* Fill @a for call @nr; returns false for a call the fuzzer must not make. */
 static bool call_args(unsigned nr, uint32_t *a)
 {
@@ -263,7 +352,7 @@ static bool call_args(unsigned nr, uint32_t *a)
 		a[0] = W(any_handle());
 		return (a[0] & (KEEL_HANDLES_MAX - 1)) != KEEL_SELF;
 	default:
-		return memory_args(nr, a) || handle_args(nr, a);
+		return memory_args(nr, a) || handle_args(nr, a) || ipc_args(nr, a);
 	}
 	return true;
 }
@@ -331,7 +420,10 @@ static bool fuzz_one(uint32_t n)
 	else
 		r = keel_syscall_int(word, a[0], a[1], a[2], a[3]);
 	if (word == KEEL_CALL(KEEL_SYS_TASK_SPAWN, 3) ||
-	    word == KEEL_CALL(KEEL_SYS_THREAD_CREATE, 4))
+	    word == KEEL_CALL(KEEL_SYS_THREAD_CREATE, 4) ||
+	    word == KEEL_CALL(KEEL_SYS_ENDPOINT_CREATE, 1) ||
+	    word == KEEL_CALL(KEEL_SYS_NOTIFY_CREATE, 0) ||
+	    word == KEEL_CALL(KEEL_SYS_CHANNEL_CREATE, 3))
 		track(r);
 	record(n, word, a, r);
 	return true;
