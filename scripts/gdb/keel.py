@@ -818,9 +818,12 @@ sys.modules["keel"] = sys.modules[__name__]
 sys.modules.pop("keel_mem", None)  # so that sourcing this file again reloads it too
 sys.modules.pop("keel_locks", None)
 sys.modules.pop("keel_user", None)
+sys.modules.pop("keel_ipc", None)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_mem.py")):
     __import__("keel_mem")  # keel frames, keel vm, keel slabs (absent from labs 0 and 1)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_locks.py")):
     __import__("keel_locks")  # keel locks (absent from lab 0)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_user.py")):
     __import__("keel_user")  # keel tasks, keel handles, keel user (absent from labs 0 to 2)
+if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_ipc.py")):
+    __import__("keel_ipc")  # keel ipc (absent from labs 0 to 3)

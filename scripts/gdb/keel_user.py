@@ -219,18 +219,35 @@ class KeelTasks(UserCommand):
 # ---------------------------------------------------------------------------
 # keel handles: one task's handle table.
 
+# Each right's letter: the tasks' and threads' rights in lower case (W for
+# wait), slice 4's SEND, RECV and GRANT by their initials.
 RIGHT_LETTERS = (("KEEL_RIGHT_READ", "r"), ("KEEL_RIGHT_WRITE", "w"),
-                 ("KEEL_RIGHT_WAIT", "W"), ("KEEL_RIGHT_KILL", "k"))
+                 ("KEEL_RIGHT_WAIT", "W"), ("KEEL_RIGHT_KILL", "k"),
+                 ("KEEL_RIGHT_SEND", "S"), ("KEEL_RIGHT_RECV", "R"),
+                 ("KEEL_RIGHT_GRANT", "G"))
 
 
 def rights_text(rights):
-    """Rights as letters in fixed places, "rwWk", '-' for each one missing."""
+    """Rights as letters in fixed places, "rwWkSRG", '-' for each one missing.
+
+    A right this kernel's ABI does not define has no place; a bit no
+    right names is added in hex.
+    """
     text, known = "", 0
     for name, letter in RIGHT_LETTERS:
-        bit = int(symbol(name))
+        try:
+            bit = int(symbol(name))
+        except gdb.GdbError:
+            continue
         known |= bit
         text += letter if rights & bit else "-"
     return text + ("+%#x" % (rights & ~known) if rights & ~known else "")
+
+
+# Later slices describe their objects for `keel handles`: a function per
+# type name ("ENDPOINT"), called as describe_object() is (keel_ipc.py adds
+# the IPC objects').
+object_describers = {}
 
 
 def describe_object(table, owner, kind, obj):
@@ -250,6 +267,8 @@ def describe_object(table, owner, kind, obj):
         if th is None:
             return "%08x (no such thread now)" % obj
         return "%08x thread %s (%s)" % (obj, char_array(th["name"]), table.threads.state(th))
+    if kind in object_describers:
+        return object_describers[kind](table, owner, obj)
     return "%#x" % obj
 
 
@@ -260,10 +279,11 @@ class KeelHandles(UserCommand):
     TASK is a task's id (as keel tasks and the monitor print it), its slot
     in tasks[], or its program's name. One line per slot that is not
     empty: the slot, the handle a program holds for it (slot |
-    generation << KEEL_HANDLE_INDEX_BITS), the object's type, the rights
-    (r read, w write, W wait, k kill; '-' for one missing), the slot's
-    generation and the object: its id and what it is now, if it still
-    exists. Slot 0 is KEEL_SELF, the task's handle to itself. The last
+    generation << KEEL_HANDLE_INDEX_BITS), the object's type (TASK,
+    THREAD, and from slice 4 ENDPOINT, NOTIFICATION, CHANNEL), the rights
+    (r read, w write, W wait, k kill, S send, R receive, G grant; '-' for
+    one missing), the slot's generation and the object: its id and what
+    it is now, if it still exists. Slot 0 is KEEL_SELF, the task's handle to itself. The last
     line checks the table's `used` count against its slots."""
 
     name = "handles"
@@ -282,8 +302,8 @@ class KeelHandles(UserCommand):
         shift = array_length(slots).bit_length() - 1  # KEEL_HANDLES_MAX is 1 << INDEX_BITS
         print("Handles of task %d %s (slot %d, %s):" % (
             int(t["id"]), char_array(t["name"]), slot, table.state(t)))
-        print("  %4s %10s %-7s %-7s %4s  %s" % ("SLOT", "HANDLE", "TYPE", "RIGHTS", "GEN",
-                                                 "OBJECT"))
+        print("  %4s %10s %-12s %-7s %4s  %s" % ("SLOT", "HANDLE", "TYPE", "RIGHTS", "GEN",
+                                                  "OBJECT"))
         full = 0
         for i in range(array_length(slots)):
             s = slots[i]
@@ -292,7 +312,7 @@ class KeelHandles(UserCommand):
                 continue
             full += 1
             generation = int(s["generation"])
-            print("  %4d %10d %-7s %-7s %4d  %s" % (
+            print("  %4d %10d %-12s %-7s %4d  %s" % (
                 i, i | generation << shift, kind, rights_text(int(s["rights"])), generation,
                 describe_object(table, t, kind, int(s["object"]))))
         used = int(handles["used"])

@@ -39,7 +39,6 @@ SLICE = "user"
 
 TASKS = "'kernel/user/task.c'::tasks"
 HELLO_C = "userspace/programs/hello.c"
-SLICES2 = "build/dev-slices2"  # a kernel without slice 3, for test_without_slice3
 CHECK = gdbtest.check
 output = schedtest.output
 
@@ -171,16 +170,16 @@ def test_tasks_and_handles(ctx):
           text.startswith("Handles of task %d root (slot 0, LIVE):" % root_id))
     CHECK(text, "slots 0 and 1 of root's table, no other", sorted(handles) == [0, 1])
     CHECK(text, "slot 0: handle 0 (KEEL_SELF), a TASK handle to root itself, read only",
-          handles[0] == (0, "TASK", "r---", 0, "%d task root (LIVE, itself)" % root_id))
+          handles[0] == (0, "TASK", "r------", 0, "%d task root (LIVE, itself)" % root_id))
     CHECK(text, "slot 1: handle 1 | generation << 6, a TASK handle to hello with every right",
-          handles[1] == (1 | generation << 6, "TASK", "rwWk", generation,
+          handles[1] == (1 | generation << 6, "TASK", "rwWkSRG", generation,
                          "%d task hello (LIVE)" % hello))
     CHECK(text, "'2 of 64 slots used; OK'", text.endswith("\n2 of 64 slots used; OK"))
 
     by_slot = output(parts, "keel handles 1")
     CHECK(by_slot, "hello's table (by slot): slot 0, a TASK handle to hello itself",
           by_slot.startswith("Handles of task %d hello (slot 1, LIVE):" % hello)
-          and handle_rows(by_slot) == {0: (0, "TASK", "r---", 0,
+          and handle_rows(by_slot) == {0: (0, "TASK", "r------", 0,
                                            "%d task hello (LIVE, itself)" % hello)})
     CHECK(by_slot, "the same table by id",
           output(parts, 'eval "keel handles %d", ' + hello_id) == by_slot)
@@ -342,25 +341,27 @@ def test_without_kernel(ctx):
                            part[command]))
 
 
-def slices2_kernel(ctx):
-    """A kernel built with SLICES=2, in SLICES2: built once, then only brought up to date."""
-    build = ctx.root / SLICES2
+def slices_kernel(ctx, slices):
+    """A kernel built with SLICES=`slices`, in build/dev-slicesN: built once, then only
+    brought up to date (test_gdb_ipc uses one without slice 4)."""
+    folder = "build/dev-slices%d" % slices
+    build = ctx.root / folder
     build.parent.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in ("SLICES", "BUILD", "MAKEFLAGS")}
-    with open(ctx.root / "build" / ".slices2.lock", "w") as lock:
+    with open(ctx.root / "build" / (".slices%d.lock" % slices), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        p = subprocess.run(["make", "-s", "-j%d" % (os.cpu_count() or 2), "SLICES=2",
-                            "BUILD=" + SLICES2, "%s/keel.elf" % SLICES2], cwd=ctx.root, env=env,
+        p = subprocess.run(["make", "-s", "-j%d" % (os.cpu_count() or 2), "SLICES=%d" % slices,
+                            "BUILD=" + folder, "%s/keel.elf" % folder], cwd=ctx.root, env=env,
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True, timeout=300)
-    assert p.returncode == 0, "expected `make SLICES=2` to build; it said:\n%s" % (
-        gdbtest.tail(p.stdout))
+    assert p.returncode == 0, "expected `make SLICES=%d` to build; it said:\n%s" % (
+        slices, gdbtest.tail(p.stdout))
     return build / "keel.elf"
 
 
 def test_without_slice3(ctx):
     """A kernel built with SLICES=2: each command says slice 3 is not in it."""
-    kernel = slices2_kernel(ctx)
+    kernel = slices_kernel(ctx, 2)
     script = str(ctx.root / "scripts" / "gdb" / "keel.py")
     commands = ("keel tasks", "keel handles 1", "keel user hello", "keel user")
     out = gdbtest.run(gdbtest.gdb("file %s" % kernel, "source %s" % script, *commands,
