@@ -63,8 +63,7 @@ static int serve(uint32_t ep)
 		for (unsigned i = 0; i < m.nhandles; i++)
 			keel_handle_close(m.handle[i]);
 		m.word[0]++;
-		m.nhandles = 0;
-		m.flags = 0;
+		m.nhandles = 0; /* m.flags still says CALL: a reply may send it back */
 		s = keel_reply_recv((keel_handle_t)ep, &m, KEEL_TIMEOUT_NEVER);
 	}
 	return s == KEEL_ERR_GONE ? 0 : 1; /* the client ended: the endpoint is gone */

@@ -177,8 +177,8 @@ static void case_bad_messages(void)
 	TRY((m.len = 0xffffffffu, m.buf = big), KEEL_ERR_RANGE);
 	TRY(m.nhandles = KEEL_MSG_HANDLES + 1, KEEL_ERR_RANGE);
 	TRY(m.flags = 1u << 1, KEEL_ERR_INVALID);
-	TRY(m.flags = KEEL_MSG_CALL, KEEL_ERR_INVALID);
-	TRY(m.flags = KEEL_MSG_TRUNCATED | KEEL_MSG_MOVE, KEEL_ERR_INVALID);
+	TRY(m.flags = 1u << 7, KEEL_ERR_INVALID);
+	TRY(m.flags = (1u << 31) | KEEL_MSG_MOVE | KEEL_MSG_CALL, KEEL_ERR_INVALID);
 	TRY((m.len = 16, m.buf = (void *)KERNEL_PTR), KEEL_ERR_FAULT);
 	TRY((m.len = 16, m.buf = (void *)UNMAPPED_PTR), KEEL_ERR_FAULT);
 	TRY((m.len = 16, m.buf = (void *)EDGE_PTR), KEEL_ERR_FAULT);
