@@ -124,9 +124,10 @@ kstatus_t msg_copy_in(struct ipc_msg *m, uintptr_t umsg, uint32_t max_len);
 /* Without sched_lock. Read where a received message's bytes go (buf, cap)
  * and check that the struct and the buffer can be written. */
 kstatus_t msg_prepare_recv(uintptr_t umsg, uintptr_t *buf, uint32_t *cap);
-/* Without sched_lock. Write @m to the user message at @umsg, its bytes to
- * @buf (at most @cap, marking TRUNCATED if cut). */
-kstatus_t msg_copy_out(uintptr_t umsg, const struct ipc_msg *m, uintptr_t buf, uint32_t cap);
+/* Without sched_lock. Write @m to the user message at @umsg (checked by
+ * msg_prepare_recv()), its bytes to @buf (at most @cap; if cut, @m's
+ * flags gain TRUNCATED). */
+kstatus_t msg_copy_out(uintptr_t umsg, struct ipc_msg *m, uintptr_t buf, uint32_t cap);
 /* Without sched_lock. Can the caller write [@addr, @addr + @size), @size <= a page? */
 kstatus_t msg_probe(uintptr_t addr, uint32_t size);
 /* Move message @from (of task @src) into @to (for task @dst): the head,

@@ -82,7 +82,7 @@ kstatus_t msg_prepare_recv(uintptr_t umsg, uintptr_t *buf, uint32_t *cap)
 	kstatus_t s = msg_probe(umsg, sizeof(struct keel_msg));
 
 	if (s == KEEL_OK)
-		s = copy_from_user(bc, UFIELD(umsg, buf), sizeof(bc));
+		s = arch_user_copy(bc, (const void *)UFIELD(umsg, buf), sizeof(bc));
 	if (s != KEEL_OK)
 		return s;
 	*buf = bc[0];
@@ -91,22 +91,23 @@ kstatus_t msg_prepare_recv(uintptr_t umsg, uintptr_t *buf, uint32_t *cap)
 }
 
 /* [msg_copy_out] */
-kstatus_t msg_copy_out(uintptr_t umsg, const struct ipc_msg *m, uintptr_t buf, uint32_t cap)
+kstatus_t msg_copy_out(uintptr_t umsg, struct ipc_msg *m, uintptr_t buf, uint32_t cap)
 {
-	struct ipc_msg head;
 	uint32_t n = m->len;
 	kstatus_t s = KEEL_OK;
 
-	memcpy(&head, m, HEAD_OUT);
 	if (n > cap) {
-		head.flags |= KEEL_MSG_TRUNCATED;
+		m->flags |= KEEL_MSG_TRUNCATED;
 		n = cap;
 	}
+	/* msg_prepare_recv() checked the struct and the buffer: plain copies,
+	 * a fault still caught (the receiver's own threads could have
+	 * unmapped them since). */
 	if (n != 0)
-		s = copy_to_user(buf, m->buf, n);
+		s = arch_user_copy((void *)buf, m->buf, n);
 	if (s == KEEL_OK && m->nhandles != 0)
-		s = copy_to_user(UFIELD(umsg, handle), m->handle, HANDLES_SIZE);
-	return s == KEEL_OK ? copy_to_user(umsg, &head, HEAD_OUT) : s;
+		s = arch_user_copy((void *)UFIELD(umsg, handle), m->handle, HANDLES_SIZE);
+	return s == KEEL_OK ? arch_user_copy((void *)umsg, m, HEAD_OUT) : s;
 }
 /* [msg_copy_out] */
 

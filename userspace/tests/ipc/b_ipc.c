@@ -92,6 +92,9 @@ static int32_t start_server(uint32_t op)
 	return keel_task_spawn("b_ipc", 5, &opts) < 0 ? -1 : ep;
 }
 
+/* The handle operation 6 copies in each call: a notification of ours. */
+static int32_t passed;
+
 /* One round of operation @op on @h (endpoint, channel or notification). */
 static bool one_round(uint32_t op, int32_t h)
 {
@@ -110,8 +113,8 @@ static bool one_round(uint32_t op, int32_t h)
 		return keel_notify_signal(h, 1) == 0 && keel_notify_wait(h, &bits, 0) == 0;
 	case 6:
 		m.nhandles = 1;
-		m.handle[0] = KEEL_SELF;
-		m.rights[0] = KEEL_RIGHT_READ;
+		m.handle[0] = passed;
+		m.rights[0] = KEEL_RIGHT_SEND;
 		/* fall through */
 	default:
 		return keel_call(h, &m, KEEL_TIMEOUT_NEVER) == 0 && m.word[0] == 42;
@@ -124,6 +127,8 @@ static int32_t target(uint32_t op)
 		return keel_channel_create(1, 0, NULL);
 	if (op == 5)
 		return keel_notify_create();
+	if (op == 6 && (passed = keel_notify_create()) < 0)
+		return passed;
 	return start_server(op);
 }
 
