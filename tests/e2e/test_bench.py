@@ -91,7 +91,7 @@ def test_side_by_side_renders_from_canned_data(ctx):
                        cwd=ctx.root, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stdout + p.stderr
     assert 'Keel beside Linux' in p.stdout, p.stdout
-    for name in LINUX_CASES + ('user.null_int', 'ipc.call_reply'):
+    for name in LINUX_CASES + ('user.null_int', 'ipc.call_reply_cross'):
         assert name in p.stdout, p.stdout
     doc = json.loads(out.read_text())
     assert doc['results'] == keel['results'], 'Keel\'s figures kept'
@@ -101,7 +101,7 @@ def test_side_by_side_renders_from_canned_data(ctx):
     rows = {(r['keel'], r['linux']): r for r in doc['compare']}
     assert rows[('user.null_int', 'linux.getppid')]['ratio'] == 0.5, rows
     assert rows[('user.null_sysenter', 'linux.getppid')]['ratio'] == 0.25, rows
-    assert rows[('ipc.call_reply', 'linux.pipe_roundtrip')]['keel_gross'] is None, rows
+    assert rows[('ipc.call_reply_cross', 'linux.pipe_roundtrip')]['keel_gross'] is None, rows
 
 
 def test_linux_side_says_what_is_missing(ctx):

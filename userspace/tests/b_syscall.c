@@ -7,7 +7,10 @@
  * call that copies 8 bytes out). Each sample is one call between the
  * same serialised timestamp pair the kernel's runner uses (lfence; rdtsc
  * before, rdtscp; lfence after), and the samples go out in the runner's
- * own "# bench samples" lines, which scripts/bench reads. The samples
+ * own "# bench samples" lines, which scripts/bench reads. 4 is a yield
+ * round trip: this program's THREAD_YIELD runs a child of the same
+ * priority (this program with argument 104), which yields straight back,
+ * the work of Linux's sched_yield ping-pong. The samples
  * are net: the runner's pair is measured in the kernel through calls,
  * which costs more than this program's inline one, so the program
  * subtracts the least an empty pair of its own costs, and the kernel's
@@ -16,6 +19,7 @@
 #include <keel_user.h>
 
 #define SAMPLES  1000
+#define YIELDER  104 /* the argument that makes this program the yield partner */
 #define PER_LINE 16
 
 static inline uint64_t bench_begin(void)
@@ -41,6 +45,8 @@ static bool one_call(uint32_t op)
 
 	if (op == 3)
 		return keel_clock_us(&us) == 0;
+	if (op == 4)
+		return keel_yield() == 0;
 	return keel_null() == 0;
 }
 
@@ -62,7 +68,13 @@ int main(uint32_t op)
 	uint64_t line[PER_LINE];
 	unsigned n = 0;
 
-	if (op < 1 || op > 3)
+	if (op == YIELDER)
+		for (;;)
+			keel_yield(); /* killed by its parent when the samples are in */
+	if (op < 1 || op > 4)
+		return 1;
+	int32_t child = op == 4 ? keel_spawn("b_syscall", YIELDER) : 0;
+	if (child < 0)
 		return 1;
 	uint64_t pair = pair_cost();
 	printf("# b_syscall: timestamp pair %llu subtracted\n", (unsigned long long)pair);
@@ -83,5 +95,7 @@ int main(uint32_t op)
 			n = 0;
 		}
 	}
+	if (child > 0 && (keel_task_kill(child) != 0 || keel_task_wait(child, NULL, 1000000) != 0))
+		return 1;
 	return 0;
 }

@@ -13,6 +13,9 @@
  * null_int: KEEL_SYS_NULL through `int 0x80` (the charter's null call).
  * null_sysenter: the same through sysenter/sysexit.
  * clock_read: CLOCK_READ, a call that copies a result out to user memory.
+ * yield_roundtrip: THREAD_YIELD to another task's thread of the same
+ *   priority, which yields back: two system calls and two switches
+ *   between address spaces (Linux's sched_yield ping-pong, side by side).
  * spawn_wait: task_spawn() of b_empty (a program that only exits) and
  *   task_wait() for it, measured in the kernel: loading, one thread's
  *   life, and giving it all back.
@@ -49,6 +52,11 @@ KBENCH_FLAGS(null_sysenter, KBENCH_NET)
 KBENCH_FLAGS(clock_read, KBENCH_NET)
 {
 	user_bench(3);
+}
+
+KBENCH_FLAGS(yield_roundtrip, KBENCH_NET)
+{
+	user_bench(4);
 }
 
 /* [bench_spawn] */
