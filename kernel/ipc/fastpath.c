@@ -31,6 +31,7 @@
 
 #include "ipc_internal.h"
 
+/* LAB 4: optional, not graded: the fast path of a call and of a reply */
 /* Move the head of @from into @to, sent by task @sender. */
 static void move_head(struct ipc_msg *to, const struct ipc_msg *from, uint32_t sender,
                       uint32_t flags)
@@ -101,3 +102,20 @@ bool fastpath_reply_recv(struct endpoint *ep, uint64_t timeout_us, kstatus_t *st
 	return true;
 }
 /* [fastpath_reply_recv] */
+/* LAB 4 STUB
+bool fastpath_call(struct endpoint *ep, uint64_t timeout_us, kstatus_t *status)
+{
+	(void)ep;
+	(void)timeout_us;
+	(void)status;
+	return false;
+}
+
+bool fastpath_reply_recv(struct endpoint *ep, uint64_t timeout_us, kstatus_t *status)
+{
+	(void)ep;
+	(void)timeout_us;
+	(void)status;
+	return false;
+}
+LAB 4 END */

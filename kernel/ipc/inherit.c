@@ -37,6 +37,7 @@ static unsigned rule_depth(const struct inherit_node *n)
 /* Bring @p n up to the rule, telling apply() if its prio moved. */
 static void update(struct inherit_node *n, inherit_apply_fn apply, void *ctx)
 {
+	/* LAB 4: apply the rule to n: its depth and prio, and tell apply() */
 	uint8_t prio = rule_prio(n);
 
 	n->depth = (uint8_t)rule_depth(n);
@@ -44,6 +45,11 @@ static void update(struct inherit_node *n, inherit_apply_fn apply, void *ctx)
 		n->prio = prio;
 		apply(n, ctx);
 	}
+	/* LAB 4 STUB
+	(void)n;
+	(void)apply;
+	(void)ctx;
+	LAB 4 END */
 }
 
 void inherit_init(struct inherit_node *n, uint8_t base)
@@ -65,8 +71,14 @@ void inherit_link(struct inherit_node *server, struct inherit_node *caller, inhe
 {
 	server->caller = caller;
 	caller->server = server;
+	/* LAB 4: the server inherits from its caller */
 	/* server calls no one, so no node below it has to follow. */
 	update(server, apply, ctx);
+	/* LAB 4 STUB
+	(void)update;
+	(void)apply;
+	(void)ctx;
+	LAB 4 END */
 }
 
 void inherit_unlink(struct inherit_node *server, inherit_apply_fn apply, void *ctx)
@@ -75,6 +87,7 @@ void inherit_unlink(struct inherit_node *server, inherit_apply_fn apply, void *c
 		return;
 	server->caller->server = NULL;
 	server->caller = NULL;
+	/* LAB 4: the server, and every server below it, back to the rule */
 	/*
 	 * server had depth >= 1 and no chain goes below INHERIT_CHAIN_MAX,
 	 * so the walk meets at most INHERIT_CHAIN_MAX nodes; the count only
@@ -84,6 +97,10 @@ void inherit_unlink(struct inherit_node *server, inherit_apply_fn apply, void *c
 	struct inherit_node *n = server;
 	for (unsigned i = 0; n != NULL && i < INHERIT_CHAIN_MAX; i++, n = n->server)
 		update(n, apply, ctx);
+	/* LAB 4 STUB
+	(void)apply;
+	(void)ctx;
+	LAB 4 END */
 }
 
 bool inherit_check(const struct inherit_node *n)
