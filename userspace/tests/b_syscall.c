@@ -16,27 +16,9 @@
  * subtracts the least an empty pair of its own costs, and the kernel's
  * cases say the samples are net (KBENCH_NET).
  */
-#include <keel_user.h>
+#include <ubench.h>
 
-#define SAMPLES  1000
-#define YIELDER  104 /* the argument that makes this program the yield partner */
-#define PER_LINE 16
-
-static inline uint64_t bench_begin(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint64_t bench_end(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi) : : "ecx", "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
+#define YIELDER 104 /* the argument that makes this program the yield partner */
 
 /* One call of operation @p op; false if it failed. */
 static bool one_call(uint32_t op)
@@ -50,24 +32,8 @@ static bool one_call(uint32_t op)
 	return keel_null() == 0;
 }
 
-/* The least an empty timestamp pair costs: what each sample loses. */
-static uint64_t pair_cost(void)
-{
-	uint64_t least = ~0ull;
-
-	for (unsigned i = 0; i < SAMPLES; i++) {
-		uint64_t t0 = bench_begin();
-		uint64_t d = bench_end() - t0;
-		least = d < least ? d : least;
-	}
-	return least;
-}
-
 int main(uint32_t op)
 {
-	uint64_t line[PER_LINE];
-	unsigned n = 0;
-
 	if (op == YIELDER)
 		for (;;)
 			keel_yield(); /* killed by its parent when the samples are in */
@@ -76,26 +42,9 @@ int main(uint32_t op)
 	int32_t child = op == 4 ? keel_spawn("b_syscall", YIELDER) : 0;
 	if (child < 0)
 		return 1;
-	uint64_t pair = pair_cost();
-	printf("# b_syscall: timestamp pair %llu subtracted\n", (unsigned long long)pair);
 	keel_use_sysenter(op == 2);
-	one_call(op); /* warm: the first call takes the cold misses */
-	for (unsigned i = 0; i < SAMPLES; i++) {
-		uint64_t t0 = bench_begin();
-		bool ok = one_call(op);
-		uint64_t d = bench_end() - t0;
-		line[n++] = d > pair ? d - pair : 0;
-		if (!ok)
-			return 1;
-		if (n == PER_LINE || i == SAMPLES - 1) {
-			printf("# bench samples");
-			for (unsigned k = 0; k < n; k++)
-				printf(" %llu", (unsigned long long)line[k]);
-			printf("\n");
-			n = 0;
-		}
-	}
+	int status = ubench_run("b_syscall", one_call, op);
 	if (child > 0 && (keel_task_kill(child) != 0 || keel_task_wait(child, NULL, 1000000) != 0))
 		return 1;
-	return 0;
+	return status;
 }

@@ -16,34 +16,20 @@
 #include <keel/pmm.h>
 #include <keel/task.h>
 
-#define RUN_TIMEOUT_US (120ull * 1000 * 1000)
+#include "../user/run.h"
 
 /* Spawn @p name with case @p which and a thread limit; its status, or -1. */
-static int run_limit(const char *name, uint32_t which, uint32_t threads)
-{
-	struct keel_spawn opts = {.arg = which, .thread_limit = threads};
-	struct task *t;
-	int status = -1;
+#define run_limit(name_, which_, threads_)                                                         \
+	run_program(__FILE__, __LINE__, (name_),                                                   \
+	            &(struct keel_spawn){.arg = (which_), .thread_limit = (threads_)})
 
-	kstatus_t s = task_spawn(name, NULL, &opts, &t);
-	if (s != KEEL_OK) {
-		ktest_fail(__FILE__, __LINE__, "spawn %s: %s", name, kstatus_name(s));
-		return -1;
-	}
-	s = task_wait(t, &status, RUN_TIMEOUT_US);
-	if (s != KEEL_OK)
-		ktest_fail(__FILE__, __LINE__, "wait %s: %s", name, kstatus_name(s));
-	return status;
-}
-
-/* Nothing of any task is left, and the books balance. */
-static void expect_clean(void)
-{
-	KT_EXPECT_EQ(task_count(), 0);
-	KT_EXPECT_EQ(task_check_all(), KEEL_OK);
-	KT_EXPECT(pmm_check(&pmm_kernel));
-	KT_EXPECT_EQ(ipc_check_all(), KEEL_OK);
-}
+/* Nothing of any task or IPC object is left, and the books balance. */
+#define expect_clean()                                                                             \
+	do {                                                                                       \
+		expect_no_task_left(__FILE__, __LINE__);                                           \
+		KT_EXPECT_EQ(ipc_check_all(), KEEL_OK);                                            \
+		KT_EXPECT_EQ(ipc_object_count(), 0);                                               \
+	} while (0)
 
 /* Run case @p which of @p name (default limits) and expect a clean pass. */
 #define PROGRAM_CASE(suite, name, prog, which, threads)                                            \

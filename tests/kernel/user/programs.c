@@ -16,33 +16,13 @@
 #include <keel/syscall.h>
 #include <keel/task.h>
 
-#define RUN_TIMEOUT_US (120ull * 1000 * 1000)
+#include "run.h"
 
 /* Spawn @p name with @p arg, wait for it; its status, or -1 (a failure is recorded). */
-static int run(const char *name, uint32_t arg)
-{
-	struct keel_spawn opts = {.arg = arg};
-	struct task *t;
-	int status = -1;
-
-	kstatus_t s = task_spawn(name, NULL, &opts, &t);
-	if (s != KEEL_OK) {
-		ktest_fail(__FILE__, __LINE__, "spawn %s: %s", name, kstatus_name(s));
-		return -1;
-	}
-	s = task_wait(t, &status, RUN_TIMEOUT_US);
-	if (s != KEEL_OK)
-		ktest_fail(__FILE__, __LINE__, "wait %s: %s", name, kstatus_name(s));
-	return status;
-}
+#define run(name_, arg_) RUN(name_, arg_)
 
 /* Nothing of any task is left, and the books balance. */
-static void expect_clean(void)
-{
-	KT_EXPECT_EQ(task_count(), 0);
-	KT_EXPECT_EQ(task_check_all(), KEEL_OK);
-	KT_EXPECT(pmm_check(&pmm_kernel));
-}
+#define expect_clean() expect_no_task_left(__FILE__, __LINE__)
 
 KTEST(task, hello)
 {

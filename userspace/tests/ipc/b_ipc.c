@@ -16,40 +16,10 @@
  * same serialised timestamp pair b_syscall uses, net of the pair's own
  * cost, printed in the runner's "# bench samples" lines.
  */
-#include <keel_user.h>
+#include <ubench.h>
 
-#define SAMPLES    1000
-#define PER_LINE   16
 #define SERVER_ARG 100
 #define STACK_SZ   4096
-
-static inline uint64_t bench_begin(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint64_t bench_end(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi) : : "ecx", "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static uint64_t pair_cost(void)
-{
-	uint64_t least = ~0ull;
-
-	for (unsigned i = 0; i < SAMPLES; i++) {
-		uint64_t t0 = bench_begin();
-		uint64_t d = bench_end() - t0;
-		least = d < least ? d : least;
-	}
-	return least;
-}
 
 /* [b_ipc_server] */
 /* The server's loop: answer every call with its first word plus one. */
@@ -95,9 +65,13 @@ static int32_t start_server(uint32_t op)
 /* The handle operation 6 copies in each call: a notification of ours. */
 static int32_t passed;
 
-/* One round of operation @op on @h (endpoint, channel or notification). */
-static bool one_round(uint32_t op, int32_t h)
+/* What the rounds act on: the endpoint, channel or notification. */
+static int32_t target_handle;
+
+/* One round of operation @op on target_handle. */
+static bool one_round(uint32_t op)
 {
+	int32_t h = target_handle;
 	static uint8_t bytes[4] = {1, 2, 3, 4};
 	struct keel_msg m = {.label = 7, .word = {41}};
 	uint32_t bits;
@@ -132,39 +106,15 @@ static int32_t target(uint32_t op)
 	return start_server(op);
 }
 
-static void flush(const uint64_t *line, unsigned n)
-{
-	printf("# bench samples");
-	for (unsigned k = 0; k < n; k++)
-		printf(" %llu", (unsigned long long)line[k]);
-	printf("\n");
-}
-
 int main(uint32_t op)
 {
-	uint64_t line[PER_LINE];
-	unsigned n = 0;
-
 	if (op > SERVER_ARG)
 		return serve(KEEL_SPAWN_GIVEN);
 	if (op < 1 || op > 6)
 		return 1;
-	int32_t h = target(op);
-	if (h < 0 || !one_round(op, h)) /* warm: the first round takes the cold misses */
+	target_handle = target(op);
+	if (target_handle < 0)
 		return 1;
-	uint64_t pair = pair_cost();
-	printf("# b_ipc: timestamp pair %llu subtracted\n", (unsigned long long)pair);
-	for (unsigned i = 0; i < SAMPLES; i++) {
-		uint64_t t0 = bench_begin();
-		bool ok = one_round(op, h);
-		uint64_t d = bench_end() - t0;
-		if (!ok)
-			return 1;
-		line[n++] = d > pair ? d - pair : 0;
-		if (n == PER_LINE || i == SAMPLES - 1) {
-			flush(line, n);
-			n = 0;
-		}
-	}
-	return 0; /* ending the task destroys the endpoint: the server sees GONE */
+	/* Ending this task destroys the endpoint: a server task sees GONE. */
+	return ubench_run("b_ipc", one_round, op);
 }
