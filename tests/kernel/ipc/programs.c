@@ -18,10 +18,12 @@
 
 #include "../user/run.h"
 
-/* Spawn @p name with case @p which and a thread limit; its status, or -1. */
+/* Spawn @p name with case @p which and a thread limit (0: 8, room for
+ * ipc_settle()'s marker thread); its status, or -1. */
 #define run_limit(name_, which_, threads_)                                                         \
-	run_program(__FILE__, __LINE__, (name_),                                                   \
-	            &(struct keel_spawn){.arg = (which_), .thread_limit = (threads_)})
+	run_program(                                                                               \
+	    __FILE__, __LINE__, (name_),                                                           \
+	    &(struct keel_spawn){.arg = (which_), .thread_limit = (threads_) ? (threads_) : 8})
 
 /* Nothing of any task or IPC object is left, and the books balance. */
 #define expect_clean()                                                                             \

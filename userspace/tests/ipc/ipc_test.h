@@ -96,6 +96,32 @@ static inline bool ipc_await_flag(volatile uint32_t *flag)
 	return CHECK(*flag != 0);
 }
 
+/* Set by ipc_settle()'s marker thread when it runs. */
+static volatile uint32_t ipc_settled;
+
+static inline int ipc_settle_marker(uint32_t arg)
+{
+	(void)arg;
+	ipc_settled = 1;
+	return 0;
+}
+
+/*
+ * Wait until every other thread, of any task, has blocked, gone to sleep
+ * or ended: a marker thread at priority 1 runs only then. A test uses it
+ * where a peer must reach its wait (a receive, a full channel) before the
+ * test goes on. Sleeping "long enough" instead is a race a loaded host
+ * can lose, since the emulator's clock is the host's.
+ */
+static inline void ipc_settle(void)
+{
+	static struct keel_thread_start st = {ipc_settle_marker, 0};
+
+	ipc_settled = 0;
+	if (CHECK(ipc_thread(&st, 1) > 0))
+		ipc_await_flag(&ipc_settled);
+}
+
 /* Spawn @name with @arg, giving it @give with @rights (give 0: nothing). */
 static inline int32_t ipc_spawn(const char *name, uint32_t arg, keel_handle_t give, uint32_t rights)
 {
@@ -196,7 +222,7 @@ static inline bool ipc_sink_start(struct ipc_sink *s, const struct keel_thread_s
 	s->done = 0;
 	if (!CHECK(ipc_thread(st, KEEL_PRIO_USER) > 0))
 		return false;
-	keel_sleep_us(IPC_SHORT_US); /* it runs, and blocks in its receive */
+	ipc_settle(); /* it runs, and blocks in its receive */
 	return true;
 }
 
@@ -232,7 +258,7 @@ static inline int32_t ipc_copy(struct ipc_sink *s, keel_handle_t h, uint32_t rig
 		keel_sleep_us(IPC_POLL_US);
 	if (!CHECK_EQ(s->last.nhandles, 1))
 		return KEEL_ERR_INVALID;
-	keel_sleep_us(IPC_SHORT_US); /* the sink is back in its receive */
+	ipc_settle(); /* the sink is back in its receive */
 	return s->last.handle[0];
 }
 

@@ -104,7 +104,7 @@ static void case_blocking(void)
 	CHECK_EQ(send_one(1, 4, 0), 0);
 	done = 0;
 	CHECK(ipc_thread(&sender_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(IPC_SHORT_US); /* it waits: the channel is full */
+	ipc_settle(); /* it waits: the channel is full */
 	CHECK_EQ(done, 0);
 	expect_one(1, 4);
 	ipc_await_flag(&done);
@@ -114,7 +114,7 @@ static void case_blocking(void)
 
 	done = 0;
 	CHECK(ipc_thread(&receiver_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(IPC_SHORT_US); /* it waits: the channel is empty */
+	ipc_settle(); /* it waits: the channel is empty */
 	CHECK_EQ(done, 0);
 	CHECK_EQ(send_one(7, 4, 0), 0);
 	ipc_await_flag(&done);
@@ -191,7 +191,7 @@ static void case_gone(void)
 		return;
 	done = 0;
 	CHECK(ipc_thread(&receiver_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(IPC_SHORT_US);
+	ipc_settle();
 	CHECK_EQ(keel_handle_close(ch), 0);
 	ipc_await_flag(&done);
 	CHECK_EQ(thread_r, KEEL_ERR_GONE);

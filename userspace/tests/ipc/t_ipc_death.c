@@ -17,8 +17,7 @@
  */
 #include "ipc_test.h"
 
-#define QUEUED   3
-#define QUEUE_US 20000u /* time for a spawned sender to reach its send */
+#define QUEUED 3
 
 static keel_handle_t ep, victim;
 static volatile int32_t thread_r;
@@ -123,7 +122,7 @@ static void owner_dies(uint32_t how)
 	thread_r = 1;
 	waiter_start.arg = how | (uint32_t)x << 8;
 	CHECK(ipc_thread(&waiter_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(IPC_SHORT_US); /* it waits on x */
+	ipc_settle(); /* it waits on x */
 	CHECK_EQ(ipc_kill(owner), KEEL_KILLED_STATUS);
 	ipc_await_flag(&thread_done);
 	CHECK_EQ(thread_r, KEEL_ERR_GONE);
@@ -164,7 +163,7 @@ static void case_owner_closes(void)
 	thread_done = 0;
 	waiter_start.arg = 0 | (uint32_t)c2 << 8;
 	CHECK(ipc_thread(&waiter_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(IPC_SHORT_US);
+	ipc_settle();
 	CHECK_EQ(keel_handle_close(x), 0); /* the creator's: x dies */
 	ipc_await_flag(&thread_done);
 	CHECK_EQ(thread_r, KEEL_ERR_GONE);
@@ -187,7 +186,7 @@ static void case_queued_killed(void)
 		child[i] =
 		    ipc_spawn("t_ipc_peer", PEER_ARG(PEER_SENDER, 10 + i), ep, KEEL_RIGHT_SEND);
 		CHECK(child[i] > 0);
-		keel_sleep_us(QUEUE_US); /* it reaches its send before the next */
+		ipc_settle(); /* it reaches its send before the next */
 	}
 	CHECK_EQ(ipc_kill(child[1]), KEEL_KILLED_STATUS);
 	for (unsigned i = 0; i < QUEUED; i += 2) {

@@ -78,7 +78,7 @@ static void case_wakes(void)
 		return;
 	done = 0;
 	CHECK(ipc_thread(&waiter_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(IPC_SHORT_US); /* it waits */
+	ipc_settle(); /* it waits */
 	CHECK_EQ(keel_notify_signal(n, 0x80), 0);
 	ipc_await_flag(&done);
 	CHECK_EQ(got_r, 0);
@@ -87,7 +87,7 @@ static void case_wakes(void)
 
 	done = 0;
 	CHECK(ipc_thread(&waiter_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(IPC_SHORT_US);
+	ipc_settle();
 	CHECK_EQ(
 	    ipc_reap(ipc_spawn("t_ipc_peer", PEER_ARG(PEER_SIGNAL, 0x300), n, KEEL_RIGHT_SEND)), 0);
 	ipc_await_flag(&done);
@@ -129,7 +129,7 @@ static void case_bind_recv(void)
 	done = 0;
 	memset(&got, 0xee, sizeof(got));
 	CHECK(ipc_thread(&bound_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(IPC_SHORT_US);
+	ipc_settle();
 	CHECK_EQ(keel_notify_signal(n, 0x3), 0);
 	ipc_await_flag(&done);
 	CHECK_EQ(got_r, 0);
@@ -138,7 +138,7 @@ static void case_bind_recv(void)
 	CHECK_EQ(got.label, 0);
 	CHECK_EQ(got.len, 0);
 	CHECK_EQ(got.nhandles, 0);
-	keel_sleep_us(IPC_SHORT_US);
+	ipc_settle();
 	CHECK_EQ(keel_send(ep, &m, IPC_WAIT_US), 0);
 	for (int i = 0; i < IPC_POLLS && done != 2; i++)
 		keel_sleep_us(IPC_POLL_US);
@@ -182,7 +182,7 @@ static void case_gone(void)
 		return;
 	done = 0;
 	CHECK(ipc_thread(&waiter_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(IPC_SHORT_US);
+	ipc_settle();
 	CHECK_EQ(keel_handle_close(n), 0);
 	ipc_await_flag(&done);
 	CHECK_EQ(got_r, KEEL_ERR_GONE);

@@ -140,7 +140,7 @@ static void case_inversion(void)
 {
 	reset();
 	go(server, 0, P_SERVER);
-	keel_sleep_us(IPC_SHORT_US); /* it waits in its receive */
+	ipc_settle(); /* it waits in its receive */
 	go(spinner, 0, P_SPIN);
 	go(client, IPC_WAIT_US, P_CLIENT);
 	ipc_await_flag(&spinner_done); /* main blocks: the others run */
@@ -169,7 +169,7 @@ static void case_chain(void)
 	reset();
 	start_links(1, P_SERVER); /* A: ep[0] -> ep[1] */
 	go(server, 1, P_SERVER);  /* B: ep[1] */
-	keel_sleep_us(IPC_SHORT_US);
+	ipc_settle();
 	go(spinner, 0, P_SPIN);
 	go(client, IPC_WAIT_US, P_CLIENT);
 	ipc_await_flag(&spinner_done);
@@ -188,7 +188,7 @@ static void restore(uint32_t late)
 {
 	reset();
 	go(counting_server, late, P_SERVER);
-	keel_sleep_us(IPC_SHORT_US);
+	ipc_settle();
 	go(watcher, 0, P_SPIN);
 	go(client, late ? IPC_SHORT_US : IPC_WAIT_US, P_CLIENT);
 	ipc_await_flag(&spinner_done);

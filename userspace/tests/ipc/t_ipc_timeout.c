@@ -83,14 +83,14 @@ static void case_poll_ready(void)
 		return;
 	peer_done = 0;
 	CHECK(ipc_thread(&peer_recv, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(T_SHORT); /* it runs and waits */
+	ipc_settle(); /* it runs and waits */
 	CHECK_EQ(keel_send(ep, &m, 0), 0);
 	ipc_await_flag(&peer_done);
 	CHECK_EQ(peer_r, 0);
 
 	peer_done = 0;
 	CHECK(ipc_thread(&peer_send, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(T_SHORT);
+	ipc_settle();
 	CHECK_EQ(keel_recv(ep, &m, 0), 0);
 	CHECK_EQ(m.label, 42);
 	ipc_await_flag(&peer_done);
@@ -130,7 +130,7 @@ static void case_late_reply(void)
 	peer_done = 0;
 	late_reply_r = late_again_r = 1;
 	CHECK(ipc_thread(&late_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(T_SHORT);
+	ipc_settle();
 	CHECK_EQ(keel_call(ep, &m, T_SHORT), KEEL_ERR_TIMED_OUT);
 	ipc_await_flag(&peer_done);
 	CHECK_EQ(late_reply_r, KEEL_ERR_GONE);
@@ -166,7 +166,7 @@ static void case_reply_recv_timeout(void)
 		return;
 	peer_done = 0;
 	CHECK(ipc_thread(&quick_start, KEEL_PRIO_USER) > 0);
-	keel_sleep_us(T_SHORT);
+	ipc_settle();
 	CHECK_EQ(keel_call(ep, &m, IPC_WAIT_US), 0);
 	CHECK_EQ(m.word[0], 8);
 	ipc_await_flag(&peer_done);
