@@ -146,8 +146,10 @@ void task_thread_exit(int code)
 		t->status = code; /* it ended by itself: its last thread's code */
 		task_set_state(t, TASK_DYING);
 	}
-	if (last)
-		self->task = NULL; /* a kernel thread now: its space is about to go */
+	/* A kernel thread now, on its way out: switches to it must not load
+	 * the task's space, which the last thread out destroys, perhaps
+	 * while this one (preempted before it is DEAD) still waits to run. */
+	self->task = NULL;
 	spin_unlock(&sched_lock, flags);
 	if (last)
 		task_end(t);
