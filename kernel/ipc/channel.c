@@ -47,18 +47,11 @@ static void msg_of(struct ipc_msg *m, const struct msgq_head *h)
 		m->word[i] = h->word[i];
 }
 
-static struct thread *first_waiter(struct waitq *wq)
-{
-	struct list *first = list_first(&wq->waiters);
-
-	return first ? list_entry(first, struct thread, wait_link) : NULL;
-}
-
 /* [channel_send] */
 kstatus_t channel_send(struct channel *c, uint64_t timeout_us)
 {
 	struct ipc_thread *me = ipc_self();
-	struct thread *rt = first_waiter(&c->receivers);
+	struct thread *rt = waitq_first(&c->receivers);
 
 	if (!ipc_rate_ok(&c->obj))
 		return KEEL_ERR_OVER_RATE;
@@ -92,7 +85,7 @@ kstatus_t channel_recv(struct channel *c, uint64_t timeout_us)
 	if (msgq_take(&c->q, &h, me->msg.buf) != KEEL_OK)
 		return waitq_wait(&c->receivers, timeout_us); /* a sender hands it over */
 	msg_of(&me->msg, &h);
-	struct thread *st = first_waiter(&c->senders);
+	struct thread *st = waitq_first(&c->senders);
 	if (st != NULL) {
 		struct ipc_thread *snd = ipc_self_of(st);
 		struct msgq_head sh = head_of(&snd->msg);
@@ -106,7 +99,7 @@ kstatus_t channel_recv(struct channel *c, uint64_t timeout_us)
 }
 /* [channel_recv] */
 
-/* Not under sched_lock: make @c's ring. */
+/* Make new channel @c's ring in @mem. */
 kstatus_t channel_setup(struct channel *c, void *mem, uint32_t depth, uint32_t max_len)
 {
 	kstatus_t s = msgq_init(&c->q, mem, depth, max_len);

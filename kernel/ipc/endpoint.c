@@ -26,14 +26,6 @@
 
 #include "ipc_internal.h"
 
-/* The first thread waiting on @wq, or NULL. */
-static struct thread *first_waiter(struct waitq *wq)
-{
-	struct list *first = list_first(&wq->waiters);
-
-	return first ? list_entry(first, struct thread, wait_link) : NULL;
-}
-
 /* [ep_link] */
 void ep_link(struct ipc_thread *s, struct ipc_thread *c)
 {
@@ -89,7 +81,7 @@ static kstatus_t hand_to_receiver(struct endpoint *ep, struct ipc_thread *me, st
 kstatus_t ep_send(struct endpoint *ep, bool call, uint64_t timeout_us)
 {
 	struct ipc_thread *me = ipc_self();
-	struct thread *rt = first_waiter(&ep->receivers);
+	struct thread *rt = waitq_first(&ep->receivers);
 
 	if (call && !inherit_can_call(&me->pi))
 		return KEEL_ERR_LIMIT; /* the chain of nested calls is as long as it may be */
@@ -162,7 +154,7 @@ kstatus_t ep_recv(struct endpoint *ep, uint64_t timeout_us)
 		me->bound->bits = 0;
 		return KEEL_OK;
 	}
-	while ((st = first_waiter(&ep->senders)) != NULL) {
+	while ((st = waitq_first(&ep->senders)) != NULL) {
 		kstatus_t s = take_from_sender(ep, me, st);
 		if (s == KEEL_OK || s == KEEL_ERR_LIMIT)
 			return s; /* with no room here, the receiver fails too */

@@ -60,11 +60,10 @@ static bool fast_ok_prio(unsigned prio)
 bool fastpath_call(struct endpoint *ep, uint64_t timeout_us, kstatus_t *status)
 {
 	struct ipc_thread *me = ipc_self();
-	struct list *first = list_first(&ep->receivers.waiters);
+	struct thread *rt = waitq_first(&ep->receivers);
 
-	if (first == NULL || !fast_ok_msg(ep, &me->msg, timeout_us) || !inherit_can_call(&me->pi))
+	if (rt == NULL || !fast_ok_msg(ep, &me->msg, timeout_us) || !inherit_can_call(&me->pi))
 		return false;
-	struct thread *rt = list_entry(first, struct thread, wait_link);
 	struct ipc_thread *r = ipc_self_of(rt);
 	unsigned prio = r->pi.prio > me->pi.prio ? r->pi.prio : me->pi.prio;
 	if (!fast_ok_prio(prio))
@@ -87,7 +86,7 @@ bool fastpath_reply_recv(struct endpoint *ep, uint64_t timeout_us, kstatus_t *st
 	struct ipc_thread *me = ipc_self();
 
 	if (me->pi.caller == NULL || !fast_ok_msg(ep, &me->msg, timeout_us) ||
-	    list_first(&ep->senders.waiters) != NULL || (me->bound && me->bound->bits))
+	    waitq_first(&ep->senders) != NULL || (me->bound && me->bound->bits))
 		return false;
 	struct ipc_thread *c = ipc_of_node(me->pi.caller);
 	if (!fast_ok_prio(c->pi.prio))

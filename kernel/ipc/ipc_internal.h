@@ -22,6 +22,7 @@
  * was given at creation (closing it destroys the object). */
 struct ipc_object {
 	uint32_t id;
+	uint32_t gen; /* the slot's generation, kept while it is free */
 	struct task *owner;
 	keel_handle_t owner_handle;
 	struct rate rate;
@@ -166,7 +167,7 @@ bool fastpath_reply_recv(struct endpoint *ep, uint64_t timeout_us, kstatus_t *st
 /* -- notify.c, channel.c ------------------------------------------------- */
 void notify_destroyed(struct notification *n);
 void channel_destroyed(struct channel *c);
-/* Give @c its ring in @mem (msgq_bytes(depth, max_len) bytes). */
+/* Give new channel @c its ring in @mem (msgq_bytes(depth, max_len) bytes). */
 kstatus_t channel_setup(struct channel *c, void *mem, uint32_t depth, uint32_t max_len);
 kstatus_t notify_signal(struct notification *n, uint32_t bits);
 kstatus_t notify_wait(struct notification *n, uint32_t *bits, uint64_t timeout_us);
@@ -184,6 +185,19 @@ kstatus_t channel_recv(struct channel *c, uint64_t timeout_us);
 		sched_preempt();                                                                   \
 		s_;                                                                                \
 	})
+/* Look up handle @h of the caller as an object of @type (KEEL_OBJ_...)
+ * with @rights, as @var of type @ctype, then evaluate @op; or give the
+ * lookup's error. sched_lock held. */
+#define ON_OBJECT(type, ctype, var, h, rights, op)                                                 \
+	({                                                                                         \
+		ctype *var;                                                                        \
+		kstatus_t st_ = ipc_lookup((keel_handle_t)(h), type, rights, (void **)&var);       \
+		st_ == KEEL_OK ? (op) : st_;                                                       \
+	})
+#define ON_ENDPOINT(h, rights, op) ON_OBJECT(KEEL_OBJ_ENDPOINT, struct endpoint, ep, h, rights, op)
+#define ON_NOTIFY(h, rights, op)                                                                   \
+	ON_OBJECT(KEEL_OBJ_NOTIFICATION, struct notification, n, h, rights, op)
+#define ON_CHANNEL(h, rights, op) ON_OBJECT(KEEL_OBJ_CHANNEL, struct channel, c, h, rights, op)
 /* A timeout from user space in the kernel's units. */
 uint64_t timeout_of(uint32_t us);
 /* Copy the optional limits at @ulimits (0: none) into @lim. */

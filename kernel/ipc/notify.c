@@ -19,13 +19,12 @@
 /* [notify_signal] */
 kstatus_t notify_signal(struct notification *n, uint32_t bits)
 {
-	struct list *first = list_first(&n->waiters.waiters);
+	struct thread *t = waitq_first(&n->waiters);
 
 	n->bits |= bits;
 	n->signals++;
 	ipc_stats.signals++;
-	if (first != NULL) {
-		struct thread *t = list_entry(first, struct thread, wait_link);
+	if (t != NULL) {
 		ipc_self_of(t)->msg.word[0] = n->bits;
 		n->bits = 0;
 		waitq_wake_thread(t, KEEL_OK, false);

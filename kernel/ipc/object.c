@@ -32,7 +32,6 @@ struct channel ipc_channels[IPC_CHANNELS_MAX];
 struct ipc_stats ipc_stats;
 
 static struct ipc_thread ipc_threads[THREAD_MAX];
-static uint32_t generation[3][IPC_ENDPOINTS_MAX];
 
 #define ID_SLOT(id) ((id)&0xffu)
 
@@ -125,8 +124,9 @@ kstatus_t ipc_object_new(unsigned type, const struct keel_ipc_limits *limits,
 			return KEEL_ERR_NO_MEMORY;
 		if (o->id != 0)
 			continue;
-		uint32_t gen = ++generation[type - KEEL_OBJ_ENDPOINT][i] & 0xffffffu;
-		o->id = i | (gen ? gen : 1) << 8;
+		o->gen = (o->gen + 1) & 0xffffffu;
+		o->gen += o->gen == 0; /* an id is never 0 */
+		o->id = i | o->gen << 8;
 		o->owner = task_current();
 		o->owner_handle = -1;
 		kstatus_t s = rate_init(&o->rate, limits->rate, limits->burst, arch_clock_us());
@@ -153,11 +153,10 @@ int32_t ipc_publish(unsigned type, struct ipc_object *o)
 /* Wake every thread on @wq with KEEL_ERR_GONE. */
 static void wake_all_gone(struct waitq *wq)
 {
-	struct list *first;
+	struct thread *t;
 
-	while ((first = list_first(&wq->waiters)) != NULL)
-		waitq_wake_thread(list_entry(first, struct thread, wait_link), KEEL_ERR_GONE,
-		                  false);
+	while ((t = waitq_first(wq)) != NULL)
+		waitq_wake_thread(t, KEEL_ERR_GONE, false);
 }
 
 /* [ipc_object_destroy] */

@@ -40,15 +40,6 @@ static int32_t sys_channel_create(const uint32_t *a)
 }
 /* [sys_channel_create] */
 
-/* Look up channel @h with @rights, then run @op on it. */
-#define ON_CHANNEL(h, rights, op)                                                                  \
-	({                                                                                         \
-		struct channel *c;                                                                 \
-		kstatus_t st_ =                                                                    \
-		    ipc_lookup((keel_handle_t)(h), KEEL_OBJ_CHANNEL, rights, (void **)&c);         \
-		st_ == KEEL_OK ? (op) : st_;                                                       \
-	})
-
 /* Checked under the lock: the message fits channel @c. */
 static kstatus_t send_checked(struct channel *c, uint32_t timeout)
 {

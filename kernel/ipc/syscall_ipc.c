@@ -44,15 +44,6 @@ static int32_t sys_endpoint_create(const uint32_t *a)
 	return r;
 }
 
-/* Look up endpoint @h with @rights, then run @op on it. */
-#define ON_ENDPOINT(h, rights, op)                                                                 \
-	({                                                                                         \
-		struct endpoint *ep;                                                               \
-		kstatus_t st_ =                                                                    \
-		    ipc_lookup((keel_handle_t)(h), KEEL_OBJ_ENDPOINT, rights, (void **)&ep);       \
-		st_ == KEEL_OK ? (op) : st_;                                                       \
-	})
-
 /* [sys_ipc_send] */
 static int32_t sys_ipc_send(const uint32_t *a)
 {
@@ -135,15 +126,6 @@ static int32_t sys_notify_create(const uint32_t *a)
 	spin_unlock(&sched_lock, flags);
 	return r;
 }
-
-/* Look up notification @h with @rights, then run @op on it. */
-#define ON_NOTIFY(h, rights, op)                                                                   \
-	({                                                                                         \
-		struct notification *n;                                                            \
-		kstatus_t st_ =                                                                    \
-		    ipc_lookup((keel_handle_t)(h), KEEL_OBJ_NOTIFICATION, rights, (void **)&n);    \
-		st_ == KEEL_OK ? (op) : st_;                                                       \
-	})
 
 static int32_t sys_notify_signal(const uint32_t *a)
 {

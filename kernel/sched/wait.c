@@ -97,14 +97,21 @@ void waitq_move(struct thread *t, struct waitq *to)
 	t->waiting_on = to;
 }
 
-unsigned waitq_wake_one(struct waitq *wq)
+struct thread *waitq_first(const struct waitq *wq)
 {
 	struct list *first = list_first(&wq->waiters);
 
+	return first ? list_entry(first, struct thread, wait_link) : NULL;
+}
+
+unsigned waitq_wake_one(struct waitq *wq)
+{
+	struct thread *t = waitq_first(wq);
+
 	assert(spin_held(&sched_lock));
-	if (first == NULL)
+	if (t == NULL)
 		return 0;
-	wake(list_entry(first, struct thread, wait_link), KEEL_OK);
+	wake(t, KEEL_OK);
 	return 1;
 }
 

@@ -63,6 +63,9 @@ kstatus_t waitq_wait_switch_to(struct waitq *wq, uint64_t timeout_us, struct thr
  */
 void waitq_move(struct thread *t, struct waitq *to);
 
+/** @brief The longest-waiting thread on @p wq (left on it), or NULL. sched_lock held. */
+struct thread *waitq_first(const struct waitq *wq);
+
 /**
  * @brief Wake the longest-waiting thread. sched_lock held.
  *
