@@ -35,7 +35,7 @@ USER_CFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
 	-mgeneral-regs-only -O2 -g \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
-	-Iuserspace/include -Ikernel/include -MMD -MP
+	-Iuserspace/include -Ikernel/include -MMD -MP -DKEEL_SLICES=$(SLICES)
 USER_ASFLAGS := -m32 -g -MMD -MP
 USER_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
 	-T userspace/user.ld

@@ -123,6 +123,8 @@ static kstatus_t handle_may_go(const struct ipc_msg *m, unsigned i, struct task 
 		return s;
 	if (m->rights[i] & ~(uint32_t)(*slot)->rights)
 		return KEEL_ERR_DENIED; /* no more rights than the sender has */
+	if (!move && (*slot)->depth >= HANDLE_DEPTH_MAX)
+		return KEEL_ERR_LIMIT; /* a copy would be deeper than a tree may be */
 	if (move && (m->handle[i] == KEEL_SELF || ipc_owner_handle(src, m->handle[i], *slot)))
 		return KEEL_ERR_DENIED; /* a task keeps its own name and what it answers for */
 	for (unsigned j = 0; move && j < i; j++)
@@ -140,7 +142,7 @@ static kstatus_t transfer_handles(struct ipc_msg *to, struct task *dst, const st
 	const struct handle_slot *slot[KEEL_MSG_HANDLES];
 	unsigned n = from->nhandles;
 
-	if (KEEL_HANDLES_MAX - dst->handles.used < n)
+	if (dst->handles.size - dst->handles.used < n)
 		return KEEL_ERR_LIMIT; /* the receiver has no room: nothing moves */
 	for (unsigned i = 0; i < n; i++) {
 		kstatus_t s = handle_may_go(from, i, src, &slot[i]);
@@ -148,16 +150,19 @@ static kstatus_t transfer_handles(struct ipc_msg *to, struct task *dst, const st
 			return s;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		unsigned rights = from->rights[i] ? from->rights[i] : slot[i]->rights;
-		kstatus_t s = handle_alloc(&dst->handles, slot[i]->type, slot[i]->object, rights,
-		                           &to->handle[i]);
-		assert(s == KEEL_OK); /* room was counted above */
+		struct handle_slot *h = (struct handle_slot *)slot[i];
+		unsigned rights = from->rights[i] ? from->rights[i] : h->rights;
+		kstatus_t s = KEEL_OK;
+		if (from->flags & KEEL_MSG_MOVE) {
+			h->rights = (uint16_t)rights; /* no more than it had: checked above */
+			s = task_handle_move(src, h, &dst->handles, &to->handle[i]);
+		} else {
+			s = task_handle_copy(h, &dst->handles, -1, rights, &to->handle[i]);
+		}
+		assert(s == KEEL_OK); /* room and depth were checked above */
 		(void)s;
 		to->rights[i] = rights;
 	}
-	if (from->flags & KEEL_MSG_MOVE)
-		for (unsigned i = 0; i < n; i++)
-			handle_free(&src->handles, from->handle[i]);
 	return KEEL_OK;
 }
 /* [msg_handles] */

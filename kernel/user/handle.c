@@ -18,19 +18,23 @@
  * Slice 3 ("user"): each task owns one table (task.c), guarded by
  * sched_lock; system calls turn the handles they are passed into objects
  * through handle_get(). This file holds no lock and allocates nothing.
+ *
+ * Every slot also keeps its place in its derivation order (handle.h).
+ * Here every slot is made an original, alone; freeing one unlinks it.
+ * Slice 5 (kernel/cap/) derives and revokes.
  */
 #include <keel/handle.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Generations use the bits of a non-negative int32 above the index. */
 #define GEN_BITS   (31 - KEEL_HANDLE_INDEX_BITS)
 #define GEN_MAX    ((1u << GEN_BITS) - 1)
 #define INDEX_MASK ((uint32_t)KEEL_HANDLES_MAX - 1)
-#define NO_SLOT    (-1)             /* slice 5's derivation links: none */
-#define OBJ_LAST   KEEL_OBJ_CHANNEL /* the highest object type */
+#define OBJ_LAST   KEEL_OBJ_LAST /* the highest object type */
 
-_Static_assert(GEN_BITS == 25, "generations fill a non-negative int32 above the index");
+_Static_assert(GEN_BITS == 19, "generations fill a non-negative int32 above the index");
 
 /* Is @p type the type of a kernel object (not KEEL_OBJ_NONE)? */
 static bool type_known(unsigned type)
@@ -43,26 +47,24 @@ static bool rights_known(unsigned rights)
 	return (rights & ~(unsigned)KEEL_RIGHT_ALL) == 0;
 }
 
-/* An empty slot at @p generation: what every free slot looks like. */
-static struct handle_slot slot_empty(uint32_t generation)
+/* An empty slot of @p t at @p generation: what every free slot looks like. */
+static struct handle_slot slot_empty(struct handle_table *t, uint32_t generation)
 {
-	return (struct handle_slot){.type = KEEL_OBJ_NONE,
-	                            .generation = generation,
-	                            .parent = NO_SLOT,
-	                            .first_child = NO_SLOT,
-	                            .next_sibling = NO_SLOT};
+	return (struct handle_slot){.type = KEEL_OBJ_NONE, .generation = generation, .table = t};
 }
 
-void handle_table_init(struct handle_table *t)
+void handle_table_init(struct handle_table *t, struct handle_slot *storage, uint32_t size)
 {
+	t->slot = storage;
+	t->size = size;
 	t->used = 0;
-	for (unsigned i = 0; i < KEEL_HANDLES_MAX; i++)
-		t->slot[i] = slot_empty(i == 0 ? 0 : 1); /* slot 0 at 0: KEEL_SELF */
+	for (unsigned i = 0; i < size; i++)
+		t->slot[i] = slot_empty(t, i == 0 ? 0 : 1); /* slot 0 at 0: KEEL_SELF */
 }
 
 keel_handle_t handle_of(const struct handle_table *t, unsigned index)
 {
-	if (index >= KEEL_HANDLES_MAX)
+	if (index >= t->size)
 		return KEEL_ERR_BAD_HANDLE; /* negative: never a handle */
 	return (keel_handle_t)(index | t->slot[index].generation << KEEL_HANDLE_INDEX_BITS);
 }
@@ -73,7 +75,7 @@ static keel_handle_t slot_fill(struct handle_table *t, unsigned index, unsigned 
 {
 	struct handle_slot *s = &t->slot[index];
 
-	*s = slot_empty(s->generation);
+	*s = slot_empty(t, s->generation);
 	s->type = (uint16_t)type;
 	s->rights = (uint16_t)rights;
 	s->object = object;
@@ -86,8 +88,8 @@ kstatus_t handle_alloc(struct handle_table *t, unsigned type, uint32_t object, u
 {
 	if (!type_known(type) || !rights_known(rights))
 		return KEEL_ERR_INVALID;
-	/* O(slots): 64 compares at most, and only when a handle is made. */
-	for (unsigned i = 0; i < KEEL_HANDLES_MAX; i++) {
+	/* O(slots): one compare a slot, and only when a handle is made. */
+	for (unsigned i = 0; i < t->size; i++) {
 		if (t->slot[i].type == KEEL_OBJ_NONE) {
 			*out = slot_fill(t, i, type, object, rights);
 			return KEEL_OK;
@@ -99,7 +101,7 @@ kstatus_t handle_alloc(struct handle_table *t, unsigned type, uint32_t object, u
 kstatus_t handle_install(struct handle_table *t, unsigned index, unsigned type, uint32_t object,
                          unsigned rights, keel_handle_t *out)
 {
-	if (index >= KEEL_HANDLES_MAX || !type_known(type) || !rights_known(rights))
+	if (index >= t->size || !type_known(type) || !rights_known(rights))
 		return KEEL_ERR_INVALID;
 	if (t->slot[index].type != KEEL_OBJ_NONE)
 		return KEEL_ERR_BUSY;
@@ -113,7 +115,7 @@ kstatus_t handle_get(const struct handle_table *t, keel_handle_t h, unsigned typ
 {
 	const struct handle_slot *s;
 
-	if (h < 0)
+	if (h < 0 || ((uint32_t)h & INDEX_MASK) >= t->size)
 		return KEEL_ERR_BAD_HANDLE;
 	s = &t->slot[(uint32_t)h & INDEX_MASK];
 	/* An empty slot never matches: its generation is not the one of any live handle. */
@@ -128,49 +130,93 @@ kstatus_t handle_get(const struct handle_table *t, keel_handle_t h, unsigned typ
 }
 /* [handle_get] */
 
+/* [handle_free_slot] */
+void handle_free_slot(struct handle_slot *s)
+{
+	struct handle_table *t = s->table;
+	/* Wrap to 1, not 0: generation 0 is slot 0's first, KEEL_SELF's (see the top). */
+	uint32_t generation = s->generation == GEN_MAX ? 1 : s->generation + 1;
+
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	*s = slot_empty(t, generation);
+	t->used--;
+}
+/* [handle_free_slot] */
+
+/* [handle_move] */
+kstatus_t handle_move(struct handle_slot *from, struct handle_table *to, keel_handle_t *out)
+{
+	kstatus_t s = handle_alloc(to, from->type, from->object, from->rights, out);
+
+	if (s != KEEL_OK)
+		return s;
+	struct handle_slot *dst = &to->slot[(uint32_t)*out & INDEX_MASK];
+	dst->badge = from->badge;
+	dst->depth = from->depth;
+	dst->prev = from->prev;
+	dst->next = from->next;
+	if (dst->prev != NULL)
+		dst->prev->next = dst;
+	if (dst->next != NULL)
+		dst->next->prev = dst;
+	from->prev = from->next = NULL; /* it has left the order: free it as a leaf */
+	from->depth = 0;
+	handle_free_slot(from);
+	return KEEL_OK;
+}
+/* [handle_move] */
+
 kstatus_t handle_free(struct handle_table *t, keel_handle_t h)
 {
 	const struct handle_slot *s;
 	kstatus_t status = handle_get(t, h, KEEL_OBJ_NONE, 0, &s);
-	uint32_t generation;
 
 	if (status != KEEL_OK)
 		return status;
-	/* Wrap to 1, not 0: generation 0 is slot 0's first, KEEL_SELF's (see the top). */
-	generation = s->generation == GEN_MAX ? 1 : s->generation + 1;
-	t->slot[(uint32_t)h & INDEX_MASK] = slot_empty(generation);
-	t->used--;
+	if (handle_has_derived(s))
+		return KEEL_ERR_BUSY;
+	handle_free_slot(&t->slot[(uint32_t)h & INDEX_MASK]);
 	return KEEL_OK;
 }
 
-/* Is @p link a derivation link: NO_SLOT or a slot's index? */
-static bool link_known(int16_t link)
+/* Is @p s's place in derivation order sound? Its neighbours point back at
+ * it and hold the same object; an original comes first. */
+static bool order_ok(const struct handle_slot *s)
 {
-	return link == NO_SLOT || (link >= 0 && link < KEEL_HANDLES_MAX);
+	if (s->prev != NULL &&
+	    (s->prev->next != s || s->prev->object != s->object || s->prev->type != s->type))
+		return false;
+	if (s->next != NULL && (s->next->prev != s || s->next->depth == 0))
+		return false;
+	return (s->depth == 0) == (s->prev == NULL);
 }
 
-/* Does slot @p i keep the invariants of a slot, empty or not? */
-static bool slot_ok(const struct handle_slot *s, unsigned i)
+/* Does slot @p i of @p t keep the invariants of a slot, empty or not? */
+static bool slot_ok(const struct handle_table *t, const struct handle_slot *s, unsigned i)
 {
 	/* Generations fit a handle; 0 is slot 0's alone (KEEL_SELF's). */
-	if (s->generation > GEN_MAX || (s->generation == 0 && i != 0))
+	if (s->generation > GEN_MAX || (s->generation == 0 && i != 0) || s->table != t)
 		return false;
 	if (s->type > OBJ_LAST || !rights_known(s->rights) || s->reserved != 0)
 		return false;
-	if (!link_known(s->parent) || !link_known(s->first_child) || !link_known(s->next_sibling))
-		return false;
+	if (s->type != KEEL_OBJ_NONE)
+		return order_ok(s);
 	/* An empty slot holds nothing but its generation. */
-	return s->type != KEEL_OBJ_NONE ||
-	       (s->rights == 0 && s->object == 0 && s->badge == 0 && s->parent == NO_SLOT &&
-	        s->first_child == NO_SLOT && s->next_sibling == NO_SLOT);
+	return s->rights == 0 && s->object == 0 && s->badge == 0 && s->prev == NULL &&
+	       s->next == NULL && s->depth == 0;
 }
 
 kstatus_t handle_table_check(const struct handle_table *t)
 {
 	uint32_t used = 0;
 
-	for (unsigned i = 0; i < KEEL_HANDLES_MAX; i++) {
-		if (!slot_ok(&t->slot[i], i))
+	if (t->size == 0 || t->size > KEEL_HANDLES_MAX)
+		return KEEL_ERR_CORRUPT;
+	for (unsigned i = 0; i < t->size; i++) {
+		if (!slot_ok(t, &t->slot[i], i))
 			return KEEL_ERR_CORRUPT;
 		used += t->slot[i].type != KEEL_OBJ_NONE;
 	}

@@ -150,10 +150,8 @@ int32_t sys_handle_close(const uint32_t *a)
 	const struct handle_slot *slot;
 	spinflags_t flags = spin_lock(&sched_lock);
 	kstatus_t s = handle_get(&self->handles, h, KEEL_OBJ_NONE, 0, &slot);
-	if (s == KEEL_OK && task_hooks.handle_closing)
-		task_hooks.handle_closing(self, slot);
 	if (s == KEEL_OK)
-		s = handle_free(&self->handles, h);
+		task_handle_close(self, (struct handle_slot *)slot);
 	spin_unlock(&sched_lock, flags);
 	return s;
 }

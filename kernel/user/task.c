@@ -82,6 +82,18 @@ unsigned task_count(void)
 	return n;
 }
 
+/* Make @p t's slot FREE and give back its handle table's storage. No lock held. */
+static void task_free_slot(struct task *t)
+{
+	spinflags_t flags = spin_lock(&sched_lock);
+	struct handle_slot *storage = t->handles.slot;
+
+	task_set_state(t, TASK_FREE);
+	t->handles = (struct handle_table){NULL, 0, 0};
+	spin_unlock(&sched_lock, flags);
+	task_handles_release(storage);
+}
+
 /* Join every thread of ZOMBIE @p t and free its slot. No lock held. */
 static void task_reap(struct task *t)
 {
@@ -93,9 +105,7 @@ static void task_reap(struct task *t)
 		tt->used = false;
 		tt->tid = 0;
 	}
-	spinflags_t flags = spin_lock(&sched_lock);
-	task_set_state(t, TASK_FREE);
-	spin_unlock(&sched_lock, flags);
+	task_free_slot(t);
 }
 
 /* An orphan that has ended, whose slot may be taken back; sched_lock held. */
@@ -107,8 +117,10 @@ static struct task *orphan_zombie(void)
 	return NULL;
 }
 
-/* Take a FREE slot for a task named @p name: LOADING, everything reset. */
-static struct task *task_take_slot(const char *name, struct task *parent)
+/* Take a FREE slot for a task named @p name: LOADING, everything reset,
+ * its handle table in @p storage of @p size slots. */
+static struct task *task_take_slot(const char *name, struct task *parent,
+                                   struct handle_slot *storage, uint32_t size)
 {
 	spinflags_t flags = spin_lock(&sched_lock);
 	struct task *t = NULL;
@@ -124,22 +136,26 @@ static struct task *task_take_slot(const char *name, struct task *parent)
 		t->parent = parent;
 		strlcpy(t->name, name, sizeof(t->name));
 		waitq_init(&t->exit_wait);
-		handle_table_init(&t->handles);
+		handle_table_init(&t->handles, storage, size);
 		keel_handle_t self;
 		kstatus_t s = handle_install(&t->handles, KEEL_SELF, KEEL_OBJ_TASK, t->id,
 		                             KEEL_RIGHT_READ, &self);
 		assert(s == KEEL_OK && self == KEEL_SELF);
 		(void)s;
+		if (parent == NULL && task_hooks.initial_caps)
+			task_hooks.initial_caps(t);
 		task_set_state(t, TASK_LOADING);
 	}
 	spin_unlock(&sched_lock, flags);
 	return t;
 }
 
-/* A slot for a new task: a free one, else one an ended orphan held. */
-static struct task *task_alloc(const char *name, struct task *parent)
+/* A slot for a new task: a free one, else one an ended orphan held; its
+ * handle table has @p size slots. */
+static struct task *task_alloc(const char *name, struct task *parent, uint32_t size)
 {
-	struct task *t = task_take_slot(name, parent);
+	struct handle_slot *storage = task_handles_alloc(size);
+	struct task *t = storage ? task_take_slot(name, parent, storage, size) : NULL;
 
 	while (t == NULL) {
 		spinflags_t flags = spin_lock(&sched_lock);
@@ -148,10 +164,12 @@ static struct task *task_alloc(const char *name, struct task *parent)
 			z->orphan = false; /* ours to reap now */
 		spin_unlock(&sched_lock, flags);
 		if (z == NULL)
-			return NULL;
+			break;
 		task_reap(z);
-		t = task_take_slot(name, parent);
+		t = task_take_slot(name, parent, storage, size);
 	}
+	if (t == NULL)
+		task_handles_release(storage);
 	return t;
 }
 
@@ -162,12 +180,11 @@ static void task_abandon(struct task *t)
 	spinflags_t flags = spin_lock(&sched_lock);
 	if (t->state == TASK_LIVE)
 		task_set_state(t, TASK_DYING);
+	task_handles_clear(t); /* first: what they mapped is in its space */
+	task_set_state(t, TASK_ZOMBIE);
 	spin_unlock(&sched_lock, flags);
 	task_release_memory(t);
-	flags = spin_lock(&sched_lock);
-	task_set_state(t, TASK_ZOMBIE);
-	task_set_state(t, TASK_FREE);
-	spin_unlock(&sched_lock, flags);
+	task_free_slot(t);
 }
 
 /* Check spawn options; NULL takes the defaults. */
@@ -177,7 +194,8 @@ static kstatus_t spawn_options_ok(const struct keel_spawn *opts)
 		return KEEL_OK;
 	if (opts->flags != 0 || opts->frame_limit > TASK_FRAME_LIMIT_MAX ||
 	    opts->thread_limit > TASK_THREADS_MAX || opts->give < 0 ||
-	    (opts->give_rights & ~(uint32_t)KEEL_RIGHT_ALL) != 0)
+	    (opts->give_rights & ~(uint32_t)KEEL_RIGHT_ALL) != 0 || opts->slots == 1 ||
+	    opts->slots > KEEL_HANDLES_MAX)
 		return KEEL_ERR_INVALID;
 	return KEEL_OK;
 }
@@ -202,13 +220,20 @@ static kstatus_t spawn_give(struct task *t, struct task *parent, const struct ke
 	if (s == KEEL_OK && (opts->give_rights & ~(uint32_t)slot->rights) != 0)
 		s = KEEL_ERR_DENIED;
 	if (s == KEEL_OK)
-		s = handle_install(&t->handles, KEEL_SPAWN_GIVEN & (KEEL_HANDLES_MAX - 1),
-		                   slot->type, slot->object, opts->give_rights, &h);
+		s = task_handle_copy(slot, &t->handles, KEEL_SPAWN_GIVEN & (KEEL_HANDLES_MAX - 1),
+		                     opts->give_rights, &h);
 	assert(s != KEEL_OK || h == KEEL_SPAWN_GIVEN);
 	spin_unlock(&sched_lock, flags);
 	return s;
 }
 /* [spawn_give] */
+
+/* The slots of a new task's handle table: what its spawner asked for, or
+ * the default. */
+static uint32_t task_slots(const struct keel_spawn *opts)
+{
+	return opts != NULL && opts->slots != 0 ? opts->slots : KEEL_HANDLES_DEFAULT;
+}
 
 static void spawn_limits(const struct keel_spawn *opts, struct task *t)
 {
@@ -220,10 +245,11 @@ static void spawn_limits(const struct keel_spawn *opts, struct task *t)
 /* Undo a spawn that failed while LOADING: memory back, slot free. */
 static void task_unload(struct task *t)
 {
-	task_release_memory(t);
 	spinflags_t flags = spin_lock(&sched_lock);
-	task_set_state(t, TASK_FREE);
+	task_handles_clear(t); /* first: what they mapped is in its space */
 	spin_unlock(&sched_lock, flags);
+	task_release_memory(t);
+	task_free_slot(t);
 }
 
 /* [task_spawn] */
@@ -238,7 +264,7 @@ kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_sp
 		s = task_find_program(name, &img, &data);
 	if (s != KEEL_OK)
 		return s;
-	struct task *t = task_alloc(name, parent);
+	struct task *t = task_alloc(name, parent, task_slots(opts));
 	if (t == NULL)
 		return KEEL_ERR_LIMIT;
 	spawn_limits(opts, t);
@@ -310,8 +336,13 @@ kstatus_t task_kill(struct task *t, int status)
 /* The last thread of @p t is leaving: give everything back, then ZOMBIE. */
 void task_end(struct task *t)
 {
-	task_release_memory(t);
 	spinflags_t flags = spin_lock(&sched_lock);
+	/* Its handles first: what they mapped lies in its space, and what
+	 * they hold (runs of frames) is charged to it. */
+	task_handles_clear(t);
+	spin_unlock(&sched_lock, flags);
+	task_release_memory(t);
+	flags = spin_lock(&sched_lock);
 	for (unsigned i = 0; i < TASK_MAX; i++) {
 		if (tasks[i].parent == t && tasks[i].state != TASK_FREE) {
 			tasks[i].parent = NULL; /* nobody will wait for it now */
@@ -320,7 +351,6 @@ void task_end(struct task *t)
 	}
 	if (task_hooks.task_ending)
 		task_hooks.task_ending(t);
-	handle_table_init(&t->handles);
 	task_set_state(t, TASK_ZOMBIE);
 	waitq_wake_all(&t->exit_wait);
 	spin_unlock(&sched_lock, flags);
@@ -399,7 +429,9 @@ void task_start_root(void)
 
 	if (kconfig.test[0] != '\0' || kconfig.bench[0] != '\0')
 		return;
-	kstatus_t s = task_spawn("root", NULL, NULL, &root);
+	/* The most slots: it hands out what every other task starts with. */
+	static const struct keel_spawn opts = {.slots = KEEL_HANDLES_MAX};
+	kstatus_t s = task_spawn("root", NULL, &opts, &root);
 	if (s == KEEL_ERR_NOT_FOUND) {
 		kprintf("user: no boot archive with a 'root' program; no task started\n");
 		return;

@@ -172,19 +172,28 @@ kstatus_t task_mem_map(struct task *t, uintptr_t va, size_t size, unsigned flags
 	return KEEL_OK;
 }
 
-/* Is every page of [va, va + size) mapped in @p t? */
-static bool all_mapped(struct task *t, uintptr_t va, size_t size)
+/* Is every page of [va, va + size) mapped in @p t? KEEL_ERR_NOT_FOUND if
+ * not; KEEL_ERR_DENIED if a page is kept by a capability's mapping (slice
+ * 5), which only that capability may change. */
+static kstatus_t all_mapped(struct task *t, uintptr_t va, size_t size)
 {
-	for (size_t off = 0; off < size; off += PAGE_BYTES)
-		if (vm_query(t->space, va + off, NULL, NULL) != KEEL_OK)
-			return false;
-	return true;
+	unsigned flags;
+
+	for (size_t off = 0; off < size; off += PAGE_BYTES) {
+		if (vm_query(t->space, va + off, NULL, &flags) != KEEL_OK)
+			return KEEL_ERR_NOT_FOUND;
+		if (flags & VM_KEPT)
+			return KEEL_ERR_DENIED;
+	}
+	return KEEL_OK;
 }
 
 kstatus_t task_mem_unmap(struct task *t, uintptr_t va, size_t size)
 {
-	if (!all_mapped(t, va, size))
-		return KEEL_ERR_NOT_FOUND;
+	kstatus_t s = all_mapped(t, va, size);
+
+	if (s != KEEL_OK)
+		return s;
 	for (size_t off = 0; off < size; off += PAGE_BYTES) {
 		paddr_t pa;
 		vm_query(t->space, va + off, &pa, NULL);
@@ -198,8 +207,10 @@ kstatus_t task_mem_unmap(struct task *t, uintptr_t va, size_t size)
 /* [task_mem_protect] */
 kstatus_t task_mem_protect(struct task *t, uintptr_t va, size_t size, unsigned flags)
 {
-	if (!all_mapped(t, va, size))
-		return KEEL_ERR_NOT_FOUND;
+	kstatus_t s = all_mapped(t, va, size);
+
+	if (s != KEEL_OK)
+		return s;
 	/* Remap each page with the new rights. Unmapping keeps the page
 	 * tables, so mapping the same page again cannot need a frame. */
 	for (size_t off = 0; off < size; off += PAGE_BYTES) {

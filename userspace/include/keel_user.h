@@ -83,6 +83,12 @@ int32_t keel_notify_bind(keel_handle_t n);
 int32_t keel_channel_create(uint32_t depth, uint32_t max_len, const struct keel_ipc_limits *limits);
 int32_t keel_channel_send(keel_handle_t ch, const struct keel_msg *msg, uint32_t timeout_us);
 int32_t keel_channel_recv(keel_handle_t ch, struct keel_msg *msg, uint32_t timeout_us);
+int32_t keel_cap_derive(keel_handle_t h, uint32_t rights, uint32_t range);
+int32_t keel_cap_revoke(keel_handle_t h);
+int32_t keel_cap_info(keel_handle_t h, struct keel_cap_info *info);
+int32_t keel_frames_alloc(keel_handle_t memory, uint32_t pages);
+int32_t keel_frames_map(keel_handle_t frames, void *addr, uint32_t prot);
+int32_t keel_frames_unmap(keel_handle_t frames);
 
 /* -- Conveniences on top of the calls ----------------------------------- */
 

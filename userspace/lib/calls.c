@@ -44,7 +44,7 @@ enum {
 
 /* Every call in the list has a wrapper below: the count is checked here. */
 #define KEEL_USER_COUNT_(name, nr, nargs) +1
-_Static_assert(0 KEEL_SYSCALLS(KEEL_USER_COUNT_) == 30,
+_Static_assert(0 KEEL_SYSCALLS(KEEL_USER_COUNT_) == 36,
                "abi.h lists a system call that calls.c has no wrapper for");
 #undef KEEL_USER_COUNT_
 
@@ -200,4 +200,34 @@ int32_t keel_channel_send(keel_handle_t ch, const struct keel_msg *msg, uint32_t
 int32_t keel_channel_recv(keel_handle_t ch, struct keel_msg *msg, uint32_t timeout_us)
 {
 	return CALL3(CHANNEL_RECV, ch, msg, timeout_us);
+}
+
+int32_t keel_cap_derive(keel_handle_t h, uint32_t rights, uint32_t range)
+{
+	return CALL3(CAP_DERIVE, h, rights, range);
+}
+
+int32_t keel_cap_revoke(keel_handle_t h)
+{
+	return CALL1(CAP_REVOKE, h);
+}
+
+int32_t keel_cap_info(keel_handle_t h, struct keel_cap_info *info)
+{
+	return CALL2(CAP_INFO, h, info);
+}
+
+int32_t keel_frames_alloc(keel_handle_t memory, uint32_t pages)
+{
+	return CALL2(FRAMES_ALLOC, memory, pages);
+}
+
+int32_t keel_frames_map(keel_handle_t frames, void *addr, uint32_t prot)
+{
+	return CALL3(FRAMES_MAP, frames, addr, prot);
+}
+
+int32_t keel_frames_unmap(keel_handle_t frames)
+{
+	return CALL1(FRAMES_UNMAP, frames);
 }

@@ -118,6 +118,8 @@ static pte_t pte_make(uintptr_t va, paddr_t pa, unsigned flags)
 		e |= PAE_US;
 	if (flags & VM_NOCACHE)
 		e |= PAE_PCD | PAE_PWT;
+	if (flags & VM_KEPT)
+		e |= PAE_KEPT;
 	if (!(flags & VM_EXEC))
 		e |= pae_nx;
 	if (va >= VM_KERNEL_BASE)
@@ -163,6 +165,7 @@ static unsigned flags_of(pte_t e)
 	f |= (e & PAE_US) ? VM_USER : 0;
 	f |= (e & PAE_PCD) ? VM_NOCACHE : 0;
 	f |= (e & PAE_G) ? VM_GLOBAL : 0;
+	f |= (e & PAE_KEPT) ? VM_KEPT : 0;
 	f |= (e & PAE_NX) ? 0 : VM_EXEC;
 	return f;
 }

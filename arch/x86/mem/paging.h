@@ -26,6 +26,7 @@ typedef uint64_t pte_t;
 #define PAE_D    0x040ull /* dirty: set by the CPU */
 #define PAE_PS   0x080ull /* in a page directory: a 2 MiB page */
 #define PAE_G    0x100ull /* global: kept in the TLB across CR3 loads */
+#define PAE_KEPT 0x200ull /* (ignored by the CPU, bit 9) VM_KEPT: mapped through a capability */
 #define PAE_NX   (1ull << 63)
 #define PAE_ADDR 0x0000000ffffff000ull /* the frame: 36 physical address bits */
 /* A PDPT entry may hold only P, PWT and PCD: the rest are reserved (#GP on CR3 load). */

@@ -115,7 +115,13 @@ enum keel_error {
 	X(NOTIFY_BIND, 26, 1)     /* (notification, or -1 to unbind) -> 0 */                       \
 	X(CHANNEL_CREATE, 27, 3)  /* (depth, max_len, const struct keel_ipc_limits *) -> handle */ \
 	X(CHANNEL_SEND, 28, 3)    /* (channel, const struct keel_msg *, timeout_us) -> 0 */        \
-	X(CHANNEL_RECV, 29, 3)    /* (channel, struct keel_msg *, timeout_us) -> 0 */
+	X(CHANNEL_RECV, 29, 3)    /* (channel, struct keel_msg *, timeout_us) -> 0 */              \
+	X(CAP_DERIVE, 30, 3)      /* (handle, rights, range) -> the new handle */                  \
+	X(CAP_REVOKE, 31, 1)      /* (handle) -> 0, once all derived from it are deleted */        \
+	X(CAP_INFO, 32, 2)        /* (handle, struct keel_cap_info *) -> 0 */                      \
+	X(FRAMES_ALLOC, 33, 2)    /* (memory handle, uint32_t pages) -> frames handle */           \
+	X(FRAMES_MAP, 34, 3)      /* (frames handle, void *addr, uint32_t prot) -> 0 */            \
+	X(FRAMES_UNMAP, 35, 1)    /* (frames handle) -> 0 */
 /* [abi_calls] */
 
 /** @brief System-call numbers: KEEL_SYS_NULL, KEEL_SYS_DEBUG_WRITE, ... */
@@ -124,7 +130,7 @@ enum keel_syscall {
 #define KEEL_ABI_SYS_(name, number, nargs) KEEL_SYS_##name = (number),
 	KEEL_SYSCALLS(KEEL_ABI_SYS_)
 #undef KEEL_ABI_SYS_
-	    KEEL_SYS_COUNT = 30, /**< One past the highest number. */
+	    KEEL_SYS_COUNT = 36, /**< One past the highest number. */
 };
 
 /** @brief The interrupt vector of the `int` entry. */
@@ -152,9 +158,11 @@ enum keel_syscall {
  */
 typedef int32_t keel_handle_t;
 /** @brief Bits of a handle that name the slot. */
-#define KEEL_HANDLE_INDEX_BITS 6
-/** @brief Slots in every task's handle table. */
+#define KEEL_HANDLE_INDEX_BITS 12
+/** @brief The most slots a task's handle table may have (keel_spawn.slots). */
 #define KEEL_HANDLES_MAX (1 << KEEL_HANDLE_INDEX_BITS)
+/** @brief The slots of a task's handle table unless its spawner asks otherwise. */
+#define KEEL_HANDLES_DEFAULT 64
 /** @brief The handle every task holds to itself, in slot 0. */
 #define KEEL_SELF 0
 
@@ -166,18 +174,23 @@ enum keel_object_type {
 	KEEL_OBJ_ENDPOINT = 3,     /**< An IPC endpoint (slice 4). */
 	KEEL_OBJ_NOTIFICATION = 4, /**< A notification word (slice 4). */
 	KEEL_OBJ_CHANNEL = 5,      /**< A bounded message queue (slice 4). */
+	KEEL_OBJ_MEMORY = 6,       /**< Free memory: frames may be taken from it (slice 5). */
+	KEEL_OBJ_FRAMES = 7,       /**< A run of physical frames (slice 5). */
+	KEEL_OBJ_LAST = 7,         /**< The highest type. */
 };
 
 /** @brief Rights a handle carries; a call checks the one it needs. */
 enum keel_rights {
-	KEEL_RIGHT_READ = 1u << 0,  /**< Query the object. */
-	KEEL_RIGHT_WRITE = 1u << 1, /**< Change it. */
-	KEEL_RIGHT_WAIT = 1u << 2,  /**< Wait for it to end. */
-	KEEL_RIGHT_KILL = 1u << 3,  /**< End it. */
-	KEEL_RIGHT_SEND = 1u << 4,  /**< Send, call or signal through it. */
-	KEEL_RIGHT_RECV = 1u << 5,  /**< Receive or wait on it. */
-	KEEL_RIGHT_GRANT = 1u << 6, /**< Pass it on in a message or to a spawned task. */
-	KEEL_RIGHT_ALL = 0x7fu,     /**< Every right above. */
+	KEEL_RIGHT_READ = 1u << 0,   /**< Query the object. */
+	KEEL_RIGHT_WRITE = 1u << 1,  /**< Change it. */
+	KEEL_RIGHT_WAIT = 1u << 2,   /**< Wait for it to end. */
+	KEEL_RIGHT_KILL = 1u << 3,   /**< End it. */
+	KEEL_RIGHT_SEND = 1u << 4,   /**< Send, call or signal through it. */
+	KEEL_RIGHT_RECV = 1u << 5,   /**< Receive or wait on it. */
+	KEEL_RIGHT_GRANT = 1u << 6,  /**< Pass it on in a message or to a spawned task. */
+	KEEL_RIGHT_DERIVE = 1u << 7, /**< Derive a capability from it (slice 5). */
+	KEEL_RIGHT_MAP = 1u << 8,    /**< Map it, with execute allowed (memory, slice 5). */
+	KEEL_RIGHT_ALL = 0x1ffu,     /**< Every right above. */
 };
 /* [abi_handles] */
 
@@ -209,6 +222,8 @@ struct keel_spawn {
 	keel_handle_t give;    /**< A handle of the spawner's (with KEEL_RIGHT_GRANT) to copy
 	                            into the child as KEEL_SPAWN_GIVEN; 0: none. */
 	uint32_t give_rights;  /**< The rights the child's copy keeps (a subset of give's). */
+	uint32_t slots;        /**< Slots of its handle table, 2 to KEEL_HANDLES_MAX; 0: the
+	                            default (KEEL_HANDLES_DEFAULT). */
 };
 
 /**
@@ -227,6 +242,57 @@ enum keel_prot {
 #define KEEL_FAULT_STATUS 0x40000000
 /** @brief A task's exit status when TASK_KILL ended it. */
 #define KEEL_KILLED_STATUS 0x20000000
+
+/* [abi_caps] */
+/**
+ * @name Capabilities (slice 5)
+ *
+ * Every handle is a capability: the holder may do to the object what its
+ * rights allow, and nothing else. CAP_DERIVE makes a new capability in
+ * the caller's table to the same object with no more rights (it needs
+ * KEEL_RIGHT_DERIVE); a handle copied in a message or given at spawn is
+ * derived the same way (it needs KEEL_RIGHT_GRANT). The kernel records
+ * what was derived from what: CAP_REVOKE deletes every capability derived
+ * from one, directly or not, in every task that holds one, and closing a
+ * handle first revokes it. So nothing derived outlives its source, and an
+ * object, which dies when the handle it was made with is closed, leaves no
+ * capability behind. A revoked handle is stale: KEEL_ERR_BAD_HANDLE.
+ * A derivation tree is at most KEEL_CAP_DEPTH_MAX deep (KEEL_ERR_LIMIT).
+ *
+ * Memory. A task given a KEEL_OBJ_MEMORY capability (the root task holds
+ * the original, KEEL_ROOT_MEMORY) may take runs of frames from it with
+ * FRAMES_ALLOC, charged to its own frame limit. A frames capability maps
+ * with FRAMES_MAP at one place in its holder's space (KEEL_RIGHT_MAP; a
+ * writable mapping needs KEEL_RIGHT_WRITE as well; W^X holds); a derived
+ * one may name a part of the run (CAP_DERIVE's range). Two tasks share
+ * memory by mapping capabilities to the same run; revoking or closing a
+ * capability unmaps what it mapped, and the frames return to their
+ * allocator's account when the capability FRAMES_ALLOC gave is closed.
+ * MEM_UNMAP and MEM_PROTECT refuse (KEEL_ERR_DENIED) pages mapped this way.
+ * @{
+ */
+/** @brief The deepest a capability can be in its derivation tree. */
+#define KEEL_CAP_DEPTH_MAX 0xfffe
+/** @brief The most pages in one run of frames (a power of two). */
+#define KEEL_FRAMES_PAGES_MAX 1024
+/** @brief A range for CAP_DERIVE of a frames capability: @p pages from page @p first. */
+#define KEEL_RANGE(first, pages) ((uint32_t)(first) << 16 | (uint32_t)(pages))
+/** @brief The root task's capability to all free memory (slot 2). */
+#define KEEL_ROOT_MEMORY (2 | (1 << KEEL_HANDLE_INDEX_BITS))
+
+/** @brief What CAP_INFO tells. Every byte is written. */
+struct keel_cap_info {
+	uint32_t type;    /**< enum keel_object_type. */
+	uint32_t rights;  /**< enum keel_rights. */
+	uint32_t id;      /**< The object's kernel id, for reports only. */
+	uint32_t depth;   /**< Its depth in its derivation tree: 0 for an original. */
+	uint32_t derived; /**< How many capabilities were derived from it, directly or not. */
+	uint32_t range;   /**< Frames: KEEL_RANGE(first, pages) of the run it names. */
+	uint32_t mapped;  /**< Frames: where it is mapped, or 0. */
+	uint32_t pages;   /**< Frames: pages in the whole run; memory: free frames now. */
+};
+/** @} */
+/* [abi_caps] */
 
 /* [abi_ipc] */
 /**

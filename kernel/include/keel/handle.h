@@ -11,8 +11,18 @@
  * rather than taken for the slot's next object. There are no global ids a
  * task could guess: what is not in its table, it cannot touch.
  *
- * The slot already has the fields slice 5's capabilities need (a badge,
- * and the links of the derivation tree); slice 3 leaves them zero.
+ * A table has a size fixed when it is made (a task's at spawn, up to
+ * KEEL_HANDLES_MAX); its slots are storage the caller provides.
+ *
+ * The seam for slice 5 (capabilities). Every slot has a place in its
+ * object's derivation order: the capabilities to one object, in the
+ * order of a walk of the tree of which was derived from which (pre-order),
+ * each with its depth in that tree. A slot of depth 0 is an original;
+ * those after it with a greater depth are what was derived from it. Slice
+ * 3 makes only originals, each alone in its order; slice 5 (cap.h)
+ * derives and revokes. What this file does keeps the order true: freeing
+ * a slot unlinks it, and a slot with something derived from it cannot be
+ * freed (revoke first).
  *
  * The table is pure logic (no locks, no allocation): the host tests drive
  * it directly. The kernel's tables are guarded by sched_lock (task.h).
@@ -23,34 +33,44 @@
 
 #include <keel/abi.h>
 #include <keel/status.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+struct handle_table;
+
+/** @brief The deepest a slot may be in its derivation tree (depth is 16 bits). */
+#define HANDLE_DEPTH_MAX 0xfffe
 
 /** @brief One slot: an object reference and the rights it carries. */
 struct handle_slot {
-	uint16_t type;        /**< enum keel_object_type; KEEL_OBJ_NONE when empty. */
-	uint16_t rights;      /**< enum keel_rights. */
-	uint32_t object;      /**< The object's id (with its own generation). */
-	uint32_t generation;  /**< Changes each time the slot is freed. */
-	uint32_t badge;       /**< Slice 5: a value the holder cannot change. Zero now. */
-	int16_t parent;       /**< Slice 5: the slot it was derived from, or -1. */
-	int16_t first_child;  /**< Slice 5: the first slot derived from it, or -1. */
-	int16_t next_sibling; /**< Slice 5: the next slot derived from the same parent, or -1. */
-	uint16_t reserved;    /**< Zero. */
+	uint16_t type;              /**< enum keel_object_type; KEEL_OBJ_NONE when empty. */
+	uint16_t rights;            /**< enum keel_rights. */
+	uint32_t object;            /**< The object's id (with its own generation). */
+	uint32_t generation;        /**< Changes each time the slot is freed. */
+	uint32_t badge;             /**< Set when derived; the holder cannot change it. */
+	struct handle_slot *prev;   /**< The one before it in derivation order, or NULL. */
+	struct handle_slot *next;   /**< The one after it in derivation order, or NULL. */
+	struct handle_table *table; /**< The table it is in (set by handle_table_init). */
+	uint16_t depth;             /**< Its depth in its derivation tree: 0 for an original. */
+	uint16_t reserved;          /**< Zero. */
 };
 
 /** @brief A task's table. */
 struct handle_table {
-	struct handle_slot slot[KEEL_HANDLES_MAX]; /**< The slots. */
-	uint32_t used;                             /**< Slots not empty. */
+	struct handle_slot *slot; /**< Its slots (storage of the caller's). */
+	uint32_t size;            /**< How many: 1 to KEEL_HANDLES_MAX. */
+	uint32_t used;            /**< Slots not empty. */
 };
 
 /**
- * @brief Make @p t empty: every slot free, generations at 1 except slot
- * 0's at 0, so that what is installed first in slot 0 has handle 0,
- * KEEL_SELF. A generation that wraps goes back to 1: handle 0 never
- * names a later object.
+ * @brief Make @p t an empty table of the @p size slots at @p storage:
+ * every slot free, generations at 1 except slot 0's at 0, so that what is
+ * installed first in slot 0 has handle 0, KEEL_SELF. A generation that
+ * wraps goes back to 1: handle 0 never names a later object.
+ * @p size is 1 to KEEL_HANDLES_MAX (the caller's to check).
  */
-void handle_table_init(struct handle_table *t);
+void handle_table_init(struct handle_table *t, struct handle_slot *storage, uint32_t size);
 
 /**
  * @brief Put a reference to object @p object of @p type with @p rights in
@@ -79,10 +99,46 @@ kstatus_t handle_get(const struct handle_table *t, keel_handle_t h, unsigned typ
                      const struct handle_slot **out);
 
 /**
- * @brief Free the slot @p h names; its generation moves on, so @p h is stale.
- * @return KEEL_OK; KEEL_ERR_BAD_HANDLE as handle_get().
+ * @brief Free the slot @p h names; its generation moves on, so @p h is
+ * stale, and it leaves its derivation order.
+ * @return KEEL_OK; KEEL_ERR_BAD_HANDLE as handle_get(); KEEL_ERR_BUSY if
+ *         something was derived from it (revoke that first).
  */
 kstatus_t handle_free(struct handle_table *t, keel_handle_t h);
+
+/**
+ * @brief Move the capability in slot @p from to a free slot of @p to (the
+ * lowest), keeping its place in derivation order and its badge; @p from
+ * becomes free (its generation moves on).
+ * @return KEEL_OK and *out (the handle in @p to); KEEL_ERR_LIMIT (no free slot).
+ */
+kstatus_t handle_move(struct handle_slot *from, struct handle_table *to, keel_handle_t *out);
+
+/**
+ * @brief Free slot @p s (not empty) and unlink it from its derivation
+ * order. Whatever was derived from it stays in the order after the one
+ * before it, still deeper: only a revocation under way (cap.h) frees such
+ * a slot, and its next steps take them.
+ */
+void handle_free_slot(struct handle_slot *s);
+
+/** @brief Has anything been derived from @p s (is the next in its order deeper)? */
+static inline bool handle_has_derived(const struct handle_slot *s)
+{
+	return s->next != NULL && s->next->depth > s->depth;
+}
+
+/** @brief The slot index in handle @p h (whether or not it is live). */
+static inline unsigned handle_index_of(keel_handle_t h)
+{
+	return (uint32_t)h & ((uint32_t)KEEL_HANDLES_MAX - 1);
+}
+
+/** @brief The index of slot @p s in its table. */
+static inline unsigned handle_index(const struct handle_slot *s)
+{
+	return (unsigned)(s - s->table->slot);
+}
 
 /**
  * @brief The handle that names slot @p index now (whatever it holds);
@@ -92,7 +148,11 @@ keel_handle_t handle_of(const struct handle_table *t, unsigned index);
 
 /**
  * @brief Check @p t's invariants: used counts the non-empty slots, empty
- * slots hold nothing, every type and right is known.
+ * slots hold nothing, every type and right is known, each slot's
+ * neighbours in derivation order point back at it and name the same
+ * object, and an original (depth 0) is first in its order. (A slot may be
+ * more than one deeper than the one before it while a revocation is under
+ * way, so that is not checked.)
  * @return KEEL_OK or KEEL_ERR_CORRUPT.
  */
 kstatus_t handle_table_check(const struct handle_table *t);

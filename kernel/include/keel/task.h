@@ -112,12 +112,58 @@ struct task_hooks {
 	void (*thread_leaving)(struct thread *t);
 	/** @p t's last thread has left; its handles are about to be cleared. */
 	void (*task_ending)(struct task *t);
-	/** @p t is closing the handle in @p slot (HANDLE_CLOSE). */
+	/** @p t is closing the handle in @p slot (HANDLE_CLOSE, or as it ends). */
 	void (*handle_closing)(struct task *t, const struct handle_slot *slot);
+	/** Slice 5: link @p copy, just made from @p from, as derived from it. */
+	void (*handle_copied)(struct handle_slot *from, struct handle_slot *copy);
+	/** Slice 5: delete everything derived from @p s, in every task. */
+	void (*handle_revoke)(struct handle_slot *s);
+	/** Slice 5: @p s is about to move out of @p t's table (in a message). */
+	void (*handle_moving)(struct task *t, struct handle_slot *s);
+	/** Slice 5: give @p t, which the kernel spawns itself (the root task,
+	 *  or a test program standing in for it), its initial capabilities. */
+	void (*initial_caps)(struct task *t);
 };
 
 /** @brief The hooks; slice 3 leaves them NULL. Set at start-up only. */
 extern struct task_hooks task_hooks;
+
+/**
+ * @brief Storage for a handle table of @p size slots (2 to
+ * KEEL_HANDLES_MAX), or NULL (a size out of range, or no memory).
+ * No lock held; task_handles_release() gives it back.
+ */
+struct handle_slot *task_handles_alloc(uint32_t size);
+/** @brief Give back what task_handles_alloc() returned (NULL: nothing). */
+void task_handles_release(struct handle_slot *storage);
+
+/**
+ * @brief Copy the capability in @p from into @p to: in its lowest free
+ * slot (@p index < 0) or in slot @p index, with @p rights (the caller
+ * checked they are no more than @p from's), the same badge, and (with
+ * slice 5) as derived from @p from. sched_lock held.
+ * @return KEEL_OK and *out; what handle_alloc() or handle_install()
+ *         answers; KEEL_ERR_LIMIT if @p from is at HANDLE_DEPTH_MAX.
+ */
+kstatus_t task_handle_copy(const struct handle_slot *from, struct handle_table *to, int index,
+                           unsigned rights, keel_handle_t *out);
+
+/**
+ * @brief Move the capability in @p t's slot @p s to @p to's lowest free
+ * slot (handle_move()), telling the hooks first. sched_lock held.
+ * @return KEEL_OK and *out; KEEL_ERR_LIMIT (no free slot in @p to).
+ */
+kstatus_t task_handle_move(struct task *t, struct handle_slot *s, struct handle_table *to,
+                           keel_handle_t *out);
+
+/**
+ * @brief Close @p t's slot @p s: delete what was derived from it (slice
+ * 5), tell the hooks, free it. sched_lock held.
+ */
+void task_handle_close(struct task *t, struct handle_slot *s);
+
+/** @brief Close every handle of @p t (it is ending). sched_lock held. */
+void task_handles_clear(struct task *t);
 
 /**
  * @brief Spawn a task from the boot archive's program @p name as a child of

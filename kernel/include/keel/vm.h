@@ -55,10 +55,12 @@ enum vm_flags {
 	VM_USER = 1u << 2,    /**< Reachable from user mode (ring 3). */
 	VM_NOCACHE = 1u << 3, /**< Uncached: device registers. */
 	VM_GLOBAL = 1u << 4,  /**< Reported by vm_query(): kept in the TLB across spaces. */
+	VM_KEPT = 1u << 5,    /**< Its frame is kept by something else (a capability's
+	                           mapping, slice 5): the space's own calls leave it alone. */
 };
 
 /** @brief The flags a caller may pass to vm_map(). */
-#define VM_MAP_FLAGS (VM_WRITE | VM_EXEC | VM_USER | VM_NOCACHE)
+#define VM_MAP_FLAGS (VM_WRITE | VM_EXEC | VM_USER | VM_NOCACHE | VM_KEPT)
 
 /**
  * @brief An address space.

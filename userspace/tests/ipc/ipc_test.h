@@ -18,6 +18,21 @@
 #define IPC_POLL_US  1000u
 #define IPC_POLLS    5000
 
+/*
+ * What a copy of an object's handle answers once the object is gone.
+ * Through slice 4 the copy stays in its holder's table and answers GONE
+ * until closed. With slice 5 the copy was derived from the object's
+ * original and was deleted with it: its handle is stale, and closing it
+ * is refused like any stale handle's (chapter 5).
+ */
+#if KEEL_SLICES >= 5
+#define IPC_COPY_GONE       KEEL_ERR_BAD_HANDLE
+#define IPC_COPY_GONE_CLOSE KEEL_ERR_BAD_HANDLE
+#else
+#define IPC_COPY_GONE       KEEL_ERR_GONE
+#define IPC_COPY_GONE_CLOSE 0
+#endif
+
 /* The roles of t_ipc_peer (its argument: role | param << 8). */
 enum ipc_peer_role {
 	PEER_ECHO_SERVER = 1, /* serve param calls on GIVEN (echo), then exit */

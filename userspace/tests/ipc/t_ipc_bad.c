@@ -67,7 +67,8 @@ static void case_bad_handles(void)
 	int32_t ch = keel_channel_create(1, 0, NULL);
 
 	each_call_gives(-5, KEEL_ERR_BAD_HANDLE, "negative");
-	each_call_gives(KEEL_HANDLES_MAX - 1, KEEL_ERR_BAD_HANDLE, "empty slot");
+	each_call_gives(KEEL_HANDLES_DEFAULT - 1, KEEL_ERR_BAD_HANDLE, "empty slot");
+	each_call_gives(KEEL_HANDLES_MAX - 1, KEEL_ERR_BAD_HANDLE, "beyond the table");
 	each_call_gives(0x7fffffff, KEEL_ERR_BAD_HANDLE, "huge");
 	each_call_gives(KEEL_SELF, KEEL_ERR_WRONG_TYPE, "KEEL_SELF");
 	/* Each type refused by the others' calls. */
@@ -186,7 +187,7 @@ static void case_bad_messages(void)
 	TRY((m.nhandles = 1, m.handle[0] = 0x3f), KEEL_ERR_BAD_HANDLE);
 	TRY((m.nhandles = 2, m.handle[0] = n, m.handle[1] = -1), KEEL_ERR_BAD_HANDLE);
 	TRY((m.nhandles = 1, m.handle[0] = KEEL_SELF, m.flags = KEEL_MSG_MOVE), KEEL_ERR_DENIED);
-	TRY((m.nhandles = 1, m.handle[0] = n, m.rights[0] = 0x80), KEEL_ERR_DENIED);
+	TRY((m.nhandles = 1, m.handle[0] = n, m.rights[0] = 1u << 9), KEEL_ERR_DENIED);
 	/* The create handle may be copied, never moved. */
 	TRY((m.nhandles = 1, m.handle[0] = n, m.flags = KEEL_MSG_MOVE), KEEL_ERR_DENIED);
 #undef TRY

@@ -7,7 +7,8 @@
  * (the caller gets GONE), a caller waiting for its reply (the server's
  * reply gets GONE, and IPC_REPLY_RECV goes on to receive), the owner of
  * an endpoint (its waiting receivers and queued senders get GONE, and
- * the handle gives GONE after), and one sender of a queue (the others
+ * the handle gives GONE after, or with slice 5 is stale, deleted with the
+ * original), and one sender of a queue (the others
  * are still served, in order). An endpoint also dies when its creator
  * closes the handle it was created with; closing a copy only frees the
  * slot.
@@ -126,11 +127,11 @@ static void owner_dies(uint32_t how)
 	CHECK_EQ(ipc_kill(owner), KEEL_KILLED_STATUS);
 	ipc_await_flag(&thread_done);
 	CHECK_EQ(thread_r, KEEL_ERR_GONE);
-	CHECK_EQ(keel_send(x, &m, 0), KEEL_ERR_GONE); /* and the handle, after */
-	CHECK_EQ(keel_recv(x, &m, 0), KEEL_ERR_GONE);
-	CHECK_EQ(keel_call(x, &m, IPC_SHORT_US), KEEL_ERR_GONE);
+	CHECK_EQ(keel_send(x, &m, 0), IPC_COPY_GONE); /* and the handle, after */
+	CHECK_EQ(keel_recv(x, &m, 0), IPC_COPY_GONE);
+	CHECK_EQ(keel_call(x, &m, IPC_SHORT_US), IPC_COPY_GONE);
 	ipc_await_threads(1);
-	CHECK_EQ(keel_handle_close(x), 0); /* the slot is freed all the same */
+	CHECK_EQ(keel_handle_close(x), IPC_COPY_GONE_CLOSE); /* the slot is free either way */
 }
 
 static void case_owner_dies(void)
@@ -167,8 +168,8 @@ static void case_owner_closes(void)
 	CHECK_EQ(keel_handle_close(x), 0); /* the creator's: x dies */
 	ipc_await_flag(&thread_done);
 	CHECK_EQ(thread_r, KEEL_ERR_GONE);
-	CHECK_EQ(keel_send(c2, &m, 0), KEEL_ERR_GONE);
-	CHECK_EQ(keel_handle_close(c2), 0);
+	CHECK_EQ(keel_send(c2, &m, 0), IPC_COPY_GONE);
+	CHECK_EQ(keel_handle_close(c2), IPC_COPY_GONE_CLOSE);
 	ipc_await_threads(1);
 	CHECK_EQ(keel_handle_close(sink.ep), 0);
 }

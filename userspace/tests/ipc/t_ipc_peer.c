@@ -145,14 +145,14 @@ static void fill(void)
 	CHECK_EQ(h, KEEL_ERR_LIMIT);
 	CHECK_EQ(keel_handle_close(last), 0);
 	before = ipc_handles_now();
-	CHECK_EQ(before, KEEL_HANDLES_MAX - 1);
+	CHECK_EQ(before, KEEL_HANDLES_DEFAULT - 1);
 	CHECK_EQ(keel_recv(G, &m, IPC_WAIT_US), KEEL_ERR_LIMIT);
 	CHECK_EQ(ipc_handles_now(), before);
 	CHECK_EQ(keel_handle_close(prev), 0);
 	memset(&m, 0, sizeof(m));
 	CHECK_EQ(keel_recv(G, &m, IPC_WAIT_US), 0);
 	CHECK_EQ(m.nhandles, 2);
-	CHECK_EQ(ipc_handles_now(), KEEL_HANDLES_MAX);
+	CHECK_EQ(ipc_handles_now(), KEEL_HANDLES_DEFAULT);
 }
 
 /* Create endpoints until refused; tell the count and the error by a call. */

@@ -1,0 +1,79 @@
+/*
+ * space.c - how slice 5 plugs capabilities into the tasks of slice 3 and
+ * the messages of slice 4, and what the root task starts with.
+ *
+ * Slice 3 declared the seams (task_hooks in task.h): a handle copied into
+ * another table is linked here as derived from its source; a handle that
+ * is closed first has everything derived from it revoked; a capability
+ * deleted or moved undoes what it mapped. Slice 4's own hook (closing an
+ * object's original destroys the object) still runs, after ours.
+ *
+ * The initial capabilities. A task the kernel spawns itself (the root
+ * task; in test images each test program, which stands in for it) gets,
+ * besides KEEL_SELF, the capability to all free memory: KEEL_ROOT_MEMORY,
+ * the original, with every right. Everything any other task holds, it
+ * was given by a task that held it first.
+ */
+#include <keel/init.h>
+#include <keel/kprintf.h>
+#include <keel/list.h>
+#include <keel/panic.h>
+#include <keel/syscall.h>
+
+#include "cap_internal.h"
+
+struct task *cap_holder(const struct handle_slot *s)
+{
+	return list_entry(s->table, struct task, handles);
+}
+
+/* Slice 4's closing hook, which ours calls on. */
+static void (*closing_before)(struct task *t, const struct handle_slot *slot);
+
+/* [cap_closing] */
+static void cap_closing(struct task *t, const struct handle_slot *s)
+{
+	frames_deleting(t, s);
+	if (closing_before)
+		closing_before(t, s);
+}
+/* [cap_closing] */
+
+/* A capability a revocation deletes: what it mapped goes with it. */
+static void cap_revoked_one(struct handle_slot *s)
+{
+	frames_deleting(cap_holder(s), s);
+}
+
+/* A capability moving to another task leaves its mapping behind: undone. */
+static void cap_moving(struct task *t, struct handle_slot *s)
+{
+	(void)t;
+	if (s->type == KEEL_OBJ_FRAMES)
+		frames_unmap(s);
+}
+
+/* [initial_caps] */
+static void initial_caps(struct task *t)
+{
+	keel_handle_t h;
+	kstatus_t s = handle_install(&t->handles, handle_index_of(KEEL_ROOT_MEMORY),
+	                             KEEL_OBJ_MEMORY, MEMORY_ID, KEEL_RIGHT_ALL, &h);
+
+	assert(s == KEEL_OK && h == KEEL_ROOT_MEMORY);
+	(void)s;
+}
+/* [initial_caps] */
+
+static void cap_init(void)
+{
+	cap_deleting = cap_revoked_one;
+	task_hooks.handle_copied = cap_link_derived;
+	task_hooks.handle_revoke = cap_revoke_all;
+	task_hooks.handle_moving = cap_moving;
+	task_hooks.initial_caps = initial_caps;
+	closing_before = task_hooks.handle_closing;
+	task_hooks.handle_closing = cap_closing;
+	cap_syscalls_install();
+}
+KEEL_INIT(INIT_LATE, cap_init);
