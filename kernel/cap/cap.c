@@ -30,8 +30,10 @@ kstatus_t cap_derive(struct handle_slot *from, struct handle_table *to, unsigned
 		return KEEL_ERR_INVALID;
 	if ((rights & ~(unsigned)from->rights) != 0)
 		return KEEL_ERR_DENIED; /* no right its source lacks */
-	if (from->depth >= HANDLE_DEPTH_MAX)
+	if (from->depth >= HANDLE_DEPTH_MAX || to->used == to->size)
 		return KEEL_ERR_LIMIT;
+	if (handle_revoking(from))
+		return KEEL_ERR_BUSY; /* see handle_revoking() */
 	kstatus_t s = handle_alloc(to, from->type, from->object, rights, out);
 	if (s != KEEL_OK)
 		return s;

@@ -69,6 +69,8 @@ int32_t frames_alloc(struct task *t, uint32_t pages)
 
 	if (order < 0)
 		return KEEL_ERR_INVALID;
+	if (t->handles.used == t->handles.size)
+		return KEEL_ERR_LIMIT; /* no room to name it: take nothing (checked again below) */
 	kstatus_t s = frame_alloc_run((unsigned)order, PMM_ZONE_ANY, t->owner, &base);
 	if (s == KEEL_ERR_NO_MEMORY && frame_held(t->owner) + pages > t->frame_limit)
 		return KEEL_ERR_LIMIT; /* its limit, not the machine's memory */
@@ -173,3 +175,12 @@ void frames_deleting(struct task *holder, const struct handle_slot *s)
 	}
 }
 /* [frames_deleting] */
+
+unsigned cap_frames_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < FRAMES_MAX; i++)
+		n += frames_pool[i].id != 0;
+	return n;
+}

@@ -116,20 +116,28 @@ static bool selected(const struct selection *sel, const struct ktest_case *c)
 	return false;
 }
 
+/* Are @p a and @p b cases of one suite? Two slices may each have a suite
+ * of the same name ("programs"): they are two suites. */
+static bool same_suite(const struct ktest_case *a, const struct ktest_case *b)
+{
+	return strcmp(a->suite, b->suite) == 0 && strcmp(a->slice, b->slice) == 0;
+}
+
 /* Is @p c the first case of its suite in the section? */
 static bool first_of_suite(const struct ktest_case *c)
 {
 	for (const struct ktest_case *p = __ktest_start; p < c; p++)
-		if (strcmp(p->suite, c->suite) == 0)
+		if (same_suite(p, c))
 			return false;
 	return true;
 }
 
-static size_t suite_selected_count(const struct selection *sel, const char *suite)
+/* The selected cases of the suite @p first is a case of. */
+static size_t suite_selected_count(const struct selection *sel, const struct ktest_case *first)
 {
 	size_t n = 0;
 	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++)
-		if (strcmp(c->suite, suite) == 0 && selected(sel, c))
+		if (same_suite(c, first) && selected(sel, c))
 			n++;
 	return n;
 }
@@ -199,23 +207,24 @@ static void result_line(const char *indent, bool ok, size_t n, const char *name,
 }
 
 /* [ktest_run_suite] */
-/* Run the selected cases of @p suite as one KTAP subtest; true if all passed. */
-static bool run_suite(const struct selection *sel, const char *slice, const char *suite,
-                      size_t number)
+/* Run the selected cases of the suite of @p first as one KTAP subtest;
+ * true if all passed. */
+static bool run_suite(const struct selection *sel, const struct ktest_case *first, size_t number)
 {
-	size_t planned = suite_selected_count(sel, suite), n = 0;
+	size_t planned = suite_selected_count(sel, first), n = 0;
 	bool suite_ok = true;
 
-	kprintf("    KTAP version 1\n    # Subtest: %s.%s\n    1..%zu\n", slice, suite, planned);
+	kprintf("    KTAP version 1\n    # Subtest: %s.%s\n    1..%zu\n", first->slice,
+	        first->suite, planned);
 	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
-		if (strcmp(c->suite, suite) != 0 || !selected(sel, c))
+		if (!same_suite(c, first) || !selected(sel, c))
 			continue;
 		current.failed = false;
 		c->fn();
 		suite_ok = suite_ok && !current.failed;
 		result_line("    ", !current.failed, ++n, c->name, NULL);
 	}
-	result_line("", suite_ok, number, slice, suite);
+	result_line("", suite_ok, number, first->slice, first->suite);
 	return suite_ok;
 }
 /* [ktest_run_suite] */
@@ -224,7 +233,7 @@ static size_t selected_suite_count(const struct selection *sel)
 {
 	size_t n = 0;
 	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++)
-		if (first_of_suite(c) && suite_selected_count(sel, c->suite) > 0)
+		if (first_of_suite(c) && suite_selected_count(sel, c) > 0)
 			n++;
 	return n;
 }
@@ -253,8 +262,8 @@ int ktest_run(const char *selection)
 	}
 	kprintf("1..%zu\n", selected_suite_count(&sel));
 	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
-		if (first_of_suite(c) && suite_selected_count(&sel, c->suite) > 0)
-			all_ok = run_suite(&sel, c->slice, c->suite, ++number) && all_ok;
+		if (first_of_suite(c) && suite_selected_count(&sel, c) > 0)
+			all_ok = run_suite(&sel, c, ++number) && all_ok;
 	}
 	kprintf("# ktest: %zu suite(s) of %zu case(s) in this kernel run, %s\n", number,
 	        case_count(), all_ok ? "all passed" : "some FAILED");

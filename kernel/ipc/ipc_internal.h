@@ -136,6 +136,11 @@ kstatus_t msg_probe(uintptr_t addr, uint32_t size);
  * or moved) all or nothing. */
 kstatus_t msg_transfer(struct ipc_msg *to, struct task *dst, const struct ipc_msg *from,
                        struct task *src);
+/* sched_lock held. May every handle of @m leave the caller's table as @m
+ * asks (live, GRANT, no more rights, not its own name)? Checked before a
+ * send, call or reply waits, so a refusal comes at once; msg_transfer()
+ * checks again when the message goes. */
+kstatus_t msg_handles_check(const struct ipc_msg *m);
 
 /* -- endpoint.c ---------------------------------------------------------- */
 kstatus_t ep_send(struct endpoint *ep, bool call, uint64_t timeout_us);

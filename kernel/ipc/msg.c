@@ -125,11 +125,25 @@ static kstatus_t handle_may_go(const struct ipc_msg *m, unsigned i, struct task 
 		return KEEL_ERR_DENIED; /* no more rights than the sender has */
 	if (!move && (*slot)->depth >= HANDLE_DEPTH_MAX)
 		return KEEL_ERR_LIMIT; /* a copy would be deeper than a tree may be */
+	if (!move && handle_revoking(*slot))
+		return KEEL_ERR_BUSY; /* a copy would land among what is being deleted */
 	if (move && (m->handle[i] == KEEL_SELF || ipc_owner_handle(src, m->handle[i], *slot)))
 		return KEEL_ERR_DENIED; /* a task keeps its own name and what it answers for */
 	for (unsigned j = 0; move && j < i; j++)
 		if (m->handle[j] == m->handle[i])
 			return KEEL_ERR_INVALID; /* the same handle cannot leave twice */
+	return KEEL_OK;
+}
+
+kstatus_t msg_handles_check(const struct ipc_msg *m)
+{
+	const struct handle_slot *slot;
+
+	for (unsigned i = 0; i < m->nhandles; i++) {
+		kstatus_t s = handle_may_go(m, i, task_current(), &slot);
+		if (s != KEEL_OK)
+			return s;
+	}
 	return KEEL_OK;
 }
 

@@ -44,6 +44,18 @@ static int32_t sys_endpoint_create(const uint32_t *a)
 	return r;
 }
 
+/* Send (or call, if @call) on @ep once the message's handles are known
+ * to be able to go: checked first, so that a refusal does not wait. */
+static kstatus_t send_checked(struct endpoint *ep, bool call, uint32_t timeout)
+{
+	const struct ipc_msg *m = &ipc_self()->msg;
+	kstatus_t s = m->nhandles == 0 ? KEEL_OK : msg_handles_check(m);
+
+	if (s != KEEL_OK)
+		return s;
+	return call ? ep_call(ep, timeout_of(timeout)) : ep_send(ep, false, timeout_of(timeout));
+}
+
 /* [sys_ipc_send] */
 static int32_t sys_ipc_send(const uint32_t *a)
 {
@@ -52,7 +64,7 @@ static int32_t sys_ipc_send(const uint32_t *a)
 
 	if (s != KEEL_OK)
 		return s;
-	return LOCKED(ON_ENDPOINT(a[0], KEEL_RIGHT_SEND, ep_send(ep, false, timeout_of(a[2]))));
+	return LOCKED(ON_ENDPOINT(a[0], KEEL_RIGHT_SEND, send_checked(ep, false, a[2])));
 }
 /* [sys_ipc_send] */
 
@@ -97,7 +109,7 @@ static int32_t sys_ipc_call(const uint32_t *a)
 		s = KEEL_ERR_INVALID; /* a call must wait for its reply */
 	if (s != KEEL_OK)
 		return s;
-	s = LOCKED(ON_ENDPOINT(a[0], KEEL_RIGHT_SEND, ep_call(ep, timeout_of(a[2]))));
+	s = LOCKED(ON_ENDPOINT(a[0], KEEL_RIGHT_SEND, send_checked(ep, true, a[2])));
 	return s == KEEL_OK ? msg_copy_out(a[1], &me->msg, buf, cap) : s;
 }
 /* [sys_ipc_call] */

@@ -4,7 +4,7 @@
  * A handle is a slot's index in its low KEEL_HANDLE_INDEX_BITS bits and the
  * slot's generation above them. Freeing a slot moves its generation on, so
  * the handles that named the old object no longer match and are refused,
- * even once the slot holds something new. The generation keeps to the 25
+ * even once the slot holds something new. The generation keeps to the 19
  * bits left below the sign bit, so a handle is never negative and a
  * negative number is never a handle: system calls return handles and
  * errors in the same register.
@@ -183,7 +183,10 @@ kstatus_t handle_free(struct handle_table *t, keel_handle_t h)
 }
 
 /* Is @p s's place in derivation order sound? Its neighbours point back at
- * it and hold the same object; an original comes first. */
+ * it and hold the same object; an original comes first. (Only neighbours
+ * are looked at: derived slots linked in a cycle with no original would
+ * pass. Every link is made by cap.c's and this file's O(1) steps, which
+ * the host tests check against a model.) */
 static bool order_ok(const struct handle_slot *s)
 {
 	if (s->prev != NULL &&

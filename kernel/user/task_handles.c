@@ -44,6 +44,8 @@ kstatus_t task_handle_copy(const struct handle_slot *from, struct handle_table *
 	assert(spin_held(&sched_lock));
 	if (from->depth >= HANDLE_DEPTH_MAX)
 		return KEEL_ERR_LIMIT; /* the derivation tree is as deep as it may be */
+	if (handle_revoking(from))
+		return KEEL_ERR_BUSY; /* a copy would land among what is being deleted */
 	if (index < 0)
 		s = handle_alloc(to, from->type, from->object, rights, out);
 	else

@@ -18,7 +18,10 @@
  * own image or stack (MEM_UNMAP and MEM_PROTECT aim at a scratch region
  * or outside user space), no waits or sleeps longer than 100 us, no text
  * for DEBUG_WRITE, and no children that print. A new thread's entry is a
- * stub that exits at once without touching its stack.
+ * stub that exits at once without touching its stack. Every child it
+ * spawns is kept in children[], whose handles it never closes, so that it
+ * can end and collect them all before it ends itself (a child left alive
+ * would be an orphan nobody collects: its children never end).
  *
  * The IPC calls (slice 4; without it they answer NO_SYSCALL, which is
  * fine) get messages built here: a head in the fuzzer's own struct or at
@@ -27,6 +30,12 @@
  * fuzz_buf or bad, so a receive can never write over the fuzzer itself.
  * Every IPC wait has a timeout of at most 100 us (never
  * KEEL_TIMEOUT_NEVER): the fuzzer is single-threaded, nobody will answer.
+ *
+ * The capability calls (slice 5) aim at the same handles, with rights and
+ * ranges in and out of what they may be, the fuzzer's memory capability
+ * (KEEL_ROOT_MEMORY: the test runner spawns it) for runs of frames, and
+ * mappings only in the scratch region or at bad addresses. Revoking or
+ * closing its own capabilities is fair: nothing it needs is derived.
  */
 #include <utest.h>
 
@@ -34,6 +43,7 @@
 #define FUZZ_PROGRESS 250000u
 #define FUZZ_SEED     0x4b65656cu /* "Keel" */
 #define SCRATCH       0x60000000u /* MEM_UNMAP and MEM_PROTECT stay in here */
+#define EDGE          0x70000000u /* one page, mapped first, with nothing mapped after it */
 #define SCRATCH_PAGES 256u
 #define MAX_WAIT_US   100u
 #define TRACKED       32u /* handles of children and threads, to aim at */
@@ -43,6 +53,8 @@
 static uint32_t rng;
 static uint8_t fuzz_buf[2 * KEEL_PAGE_SIZE] __attribute__((aligned(KEEL_PAGE_SIZE)));
 static int32_t tracked[TRACKED];
+static int32_t children[TRACKED]; /* every child spawned: ended and collected at the end */
+static unsigned nchildren;
 static uint32_t counts[1 - KEEL_ERR_MIN]; /* [0]: >= 0; [-e]: error e */
 static uint32_t unknown;
 
@@ -99,7 +111,10 @@ static uint32_t dst_ptr(void)
 	case 1:
 		return W(fuzz_buf) + rnd() % (sizeof(fuzz_buf) - 64);
 	case 2:
-		return W(fuzz_buf) + sizeof(fuzz_buf) - 4; /* runs off the buffer's end */
+		/* Runs off the end of a mapped page into an unmapped one. (Not
+		 * fuzz_buf's end: what follows it in .bss is the fuzzer's own
+		 * state, which a write running on would corrupt.) */
+		return EDGE + KEEL_PAGE_SIZE - 4;
 	default:
 		return rnd() % 4 ? bad_ptr() : W(main); /* main: read-only code */
 	}
@@ -115,6 +130,14 @@ static int32_t any_handle(void)
 	default:
 		return (int32_t)(rnd() % 71);
 	}
+}
+
+static bool is_child(int32_t h)
+{
+	for (unsigned i = 0; i < nchildren; i++)
+		if (children[i] == h)
+			return true;
+	return false;
 }
 
 /* Remember a handle a call gave, to aim later calls at it. */
@@ -145,10 +168,13 @@ static void safe_range(uint32_t *addr, uint32_t *size)
 	    rnd() % 8 == 0 ? rnd() % room : (rnd() % (room / KEEL_PAGE_SIZE + 1)) * KEEL_PAGE_SIZE;
 }
 
+/* Where MEM_MAP aims: the scratch region, or places it must refuse or
+ * that hold nothing the fuzzer uses. Never one of bad_ptr()'s unmapped
+ * user addresses: mapped, they would no longer be bad, and DEBUG_WRITE
+ * would print what they hold. */
 static uint32_t map_addr(void)
 {
-	static const uint32_t v[] = {0,          0x1000,     0x08048000, 0x50000000,
-	                             0xBFFFF000, 0xC0000000, 0xFFFFF000, SCRATCH + 1};
+	static const uint32_t v[] = {0, 0x1000, 0x08048000, 0xC0000000, 0xFFFFF000, SCRATCH + 1};
 
 	return rnd() % 2 ? scratch_page() : PICK(v);
 }
@@ -194,7 +220,8 @@ static void debug_write_args(uint32_t *a)
 {
 	if (rnd() % 4 == 0) {
 		a[0] = W(fuzz_buf);
-		a[1] = rnd() % 2 ? 0 : 0x100000 + any_int(); /* none, or far past the data */
+		/* None, or more than a call may write (never a length that prints). */
+		a[1] = rnd() % 2 ? 0 : 4097 + rnd() % 0x7fff0000u;
 	} else {
 		a[0] = bad_ptr();
 		a[1] = any_int() | 1;
@@ -230,7 +257,7 @@ static bool handle_args(unsigned nr, uint32_t *a)
 	switch (nr) {
 	case KEEL_SYS_HANDLE_CLOSE:
 		a[0] = W(any_handle());
-		return true;
+		return !is_child((int32_t)a[0]); /* it must collect them at the end */
 	case KEEL_SYS_HANDLE_QUERY:
 	case KEEL_SYS_TASK_INFO:
 		a[0] = W(rnd() % 8 == 0 ? KEEL_SELF : any_handle());
@@ -324,6 +351,45 @@ static bool ipc_args(unsigned nr, uint32_t *a)
 	return false;
 }
 
+/* Where nothing may be mapped: page 0, the kernel's half, unaligned. (Not
+ * bad_ptr()'s unmapped user addresses: a mapping there would make them
+ * readable, and DEBUG_WRITE would print what they hold.) */
+static uint32_t bad_map_addr(void)
+{
+	static const uint32_t v[] = {0, 1, 0xC0000000, 0xFFFFF000, SCRATCH + 1, 0xBFFFF000 + 8};
+
+	return PICK(v);
+}
+
+static bool cap_args(unsigned nr, uint32_t *a)
+{
+	switch (nr) {
+	case KEEL_SYS_CAP_DERIVE:
+		a[0] = W(rnd() % 4 ? any_handle() : KEEL_ROOT_MEMORY);
+		a[1] = rnd() % 2 ? rnd() & KEEL_RIGHT_ALL : any_int();
+		a[2] = rnd() % 2 ? 0 : rnd() % 2 ? KEEL_RANGE(rnd() % 4, rnd() % 4) : any_int();
+		return true;
+	case KEEL_SYS_CAP_REVOKE:
+	case KEEL_SYS_FRAMES_UNMAP:
+		a[0] = W(any_handle());
+		return true;
+	case KEEL_SYS_CAP_INFO:
+		a[0] = W(rnd() % 8 == 0 ? KEEL_ROOT_MEMORY : any_handle());
+		a[1] = dst_ptr();
+		return true;
+	case KEEL_SYS_FRAMES_ALLOC:
+		a[0] = W(rnd() % 2 ? KEEL_ROOT_MEMORY : any_handle());
+		a[1] = rnd() % 4 ? 1u << rnd() % 5 : any_int();
+		return true;
+	case KEEL_SYS_FRAMES_MAP:
+		a[0] = W(any_handle());
+		a[1] = rnd() % 4 ? scratch_page() : bad_map_addr();
+		a[2] = rnd() % 4 ? rnd() % 4 : any_int();
+		return true;
+	}
+	return false;
+}
+
 /* Fill @a for call @nr; returns false for a call the fuzzer must not make. */
 static bool call_args(unsigned nr, uint32_t *a)
 {
@@ -341,6 +407,8 @@ static bool call_args(unsigned nr, uint32_t *a)
 		a[0] = timeout();
 		break;
 	case KEEL_SYS_TASK_SPAWN:
+		if (nchildren == TRACKED)
+			return false; /* no room to remember another child */
 		spawn_args(a);
 		break;
 	case KEEL_SYS_TASK_WAIT:
@@ -352,7 +420,8 @@ static bool call_args(unsigned nr, uint32_t *a)
 		a[0] = W(any_handle());
 		return (a[0] & (KEEL_HANDLES_MAX - 1)) != KEEL_SELF;
 	default:
-		return memory_args(nr, a) || handle_args(nr, a) || ipc_args(nr, a);
+		return memory_args(nr, a) || handle_args(nr, a) || ipc_args(nr, a) ||
+		       cap_args(nr, a);
 	}
 	return true;
 }
@@ -423,24 +492,31 @@ static bool fuzz_one(uint32_t n)
 	    word == KEEL_CALL(KEEL_SYS_THREAD_CREATE, 4) ||
 	    word == KEEL_CALL(KEEL_SYS_ENDPOINT_CREATE, 1) ||
 	    word == KEEL_CALL(KEEL_SYS_NOTIFY_CREATE, 0) ||
-	    word == KEEL_CALL(KEEL_SYS_CHANNEL_CREATE, 3))
+	    word == KEEL_CALL(KEEL_SYS_CHANNEL_CREATE, 3) ||
+	    word == KEEL_CALL(KEEL_SYS_CAP_DERIVE, 3) ||
+	    word == KEEL_CALL(KEEL_SYS_FRAMES_ALLOC, 2))
 		track(r);
+	if (word == KEEL_CALL(KEEL_SYS_TASK_SPAWN, 3) && r > 0)
+		children[nchildren++] = r;
 	record(n, word, a, r);
 	return true;
 }
 
-/* End the children still tracked; errors do not matter here. */
+/* End and collect every child (some may have been killed and collected
+ * already: those calls fail, which does not matter), then close what is
+ * still tracked. */
 static void fuzz_cleanup(void)
 {
 	int status;
 
-	for (unsigned i = 0; i < TRACKED; i++) {
-		if (tracked[i] <= 0)
-			continue;
-		keel_task_kill(tracked[i]);
-		keel_task_wait(tracked[i], &status, 1000000);
-		keel_handle_close(tracked[i]);
+	for (unsigned i = 0; i < nchildren; i++) {
+		keel_task_kill(children[i]);
+		keel_task_wait(children[i], &status, 1000000);
+		keel_handle_close(children[i]);
 	}
+	for (unsigned i = 0; i < TRACKED; i++)
+		if (tracked[i] > 0)
+			keel_handle_close(tracked[i]);
 }
 
 static void fuzz_summary(void)
@@ -456,6 +532,8 @@ int main(uint32_t seed)
 {
 	rng = seed ? seed : FUZZ_SEED;
 	printf("# fuzz seed %u\n", rng);
+	if (keel_mem_map((void *)EDGE, KEEL_PAGE_SIZE, KEEL_PROT_WRITE) != 0)
+		return 1000;
 	for (uint32_t n = 0; n < FUZZ_CALLS;) {
 		if (!fuzz_one(n))
 			continue;

@@ -55,7 +55,9 @@ extern void (*cap_deleting)(struct handle_slot *s);
  * @return KEEL_OK and *out; KEEL_ERR_DENIED if @p rights has a right
  *         @p from lacks; KEEL_ERR_INVALID (rights outside
  *         KEEL_RIGHT_ALL); KEEL_ERR_LIMIT (no free slot in @p to, or
- *         @p from is already HANDLE_DEPTH_MAX deep). Nothing changes on error.
+ *         @p from is already HANDLE_DEPTH_MAX deep); KEEL_ERR_BUSY (a
+ *         revocation of @p from is under way: handle_revoking()). Checked
+ *         in that order. Nothing changes on error.
  */
 kstatus_t cap_derive(struct handle_slot *from, struct handle_table *to, unsigned rights,
                      uint32_t badge, keel_handle_t *out);
@@ -91,5 +93,8 @@ unsigned cap_derived_count(const struct handle_slot *s);
  * is shallower), or NULL for an original. O(distance).
  */
 struct handle_slot *cap_parent(const struct handle_slot *s);
+
+/** @brief Runs of frames alive now (FRAMES_ALLOC's objects): for tests and reports. */
+unsigned cap_frames_count(void);
 
 #endif

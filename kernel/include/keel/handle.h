@@ -3,8 +3,9 @@
  * @brief A task's handle table: its only way to name kernel objects.
  *
  * A task names a kernel object (a task, a thread; later an endpoint or a
- * notification) by a handle: an index into its own table of
- * KEEL_HANDLES_MAX slots, plus the slot's generation. A slot holds what
+ * notification) by a handle: an index into its own table (of a size set
+ * when the task is made, up to KEEL_HANDLES_MAX slots), plus the slot's
+ * generation. A slot holds what
  * it refers to (a type and the object's id, which carries the object's own
  * generation), the rights the holder has, and the slot's generation,
  * which changes every time the slot is freed, so an old handle is refused
@@ -126,6 +127,18 @@ void handle_free_slot(struct handle_slot *s);
 static inline bool handle_has_derived(const struct handle_slot *s)
 {
 	return s->next != NULL && s->next->depth > s->depth;
+}
+
+/**
+ * @brief Is a revocation of @p s under way? Between two of its steps the
+ * slot after @p s may be more than one deeper (cap.h); a capability
+ * derived from @p s then would land before what is still to be deleted
+ * and seem to be its parent, so derivation from @p s waits
+ * (KEEL_ERR_BUSY) until the revocation ends.
+ */
+static inline bool handle_revoking(const struct handle_slot *s)
+{
+	return s->next != NULL && s->next->depth > s->depth + 1;
 }
 
 /** @brief The slot index in handle @p h (whether or not it is live). */

@@ -143,7 +143,8 @@ void task_handles_release(struct handle_slot *storage);
  * checked they are no more than @p from's), the same badge, and (with
  * slice 5) as derived from @p from. sched_lock held.
  * @return KEEL_OK and *out; what handle_alloc() or handle_install()
- *         answers; KEEL_ERR_LIMIT if @p from is at HANDLE_DEPTH_MAX.
+ *         answers; KEEL_ERR_LIMIT if @p from is at HANDLE_DEPTH_MAX;
+ *         KEEL_ERR_BUSY if a revocation of @p from is under way.
  */
 kstatus_t task_handle_copy(const struct handle_slot *from, struct handle_table *to, int index,
                            unsigned rights, keel_handle_t *out);
