@@ -1,6 +1,6 @@
 /*
- * cap.c - benchmarks of slice 5's hot paths: the capability lookup and the
- * derivation tree.
+ * cap.c - benchmarks of slice 5's hot paths: the capability lookup, the
+ * derivation tree, and mapping memory through a frames capability.
  *
  * The in-kernel cases work on tables of their own (handle_table_init()
  * on kmalloc'd slots, of a type no hook acts on), so no task's table is
@@ -21,12 +21,21 @@
  *   as if held by two tasks. Every sample builds its tree afresh,
  *   untimed; the timed part is the revocation alone (the system call
  *   adds the lookup and a lock round every CAP_REVOKE_STEP deletions).
+ *
+ * From ring 3 (b_cap, net of its own timestamp pair, like b_ipc):
+ * map_unmap_1, map_unmap_16: FRAMES_MAP and FRAMES_UNMAP of a frames
+ *   capability to a run of 1 or 16 pages.
+ * derive_close: CAP_DERIVE of an endpoint capability and HANDLE_CLOSE of
+ *   the new one: the system-call cost of deriving.
+ * derive_close_frames: the same with a frames capability, whose closing
+ *   also looks for a mapping to undo.
  */
 #include <keel/cap.h>
 #include <keel/kbench.h>
 #include <keel/kmalloc.h>
 #include <keel/kprintf.h>
 #include <keel/sched.h>
+#include <keel/task.h>
 
 /* What the in-kernel cases name: an endpoint id no endpoint has. */
 #define BENCH_TYPE   KEEL_OBJ_ENDPOINT
@@ -192,4 +201,36 @@ KBENCH(revoke_64)
 KBENCH(revoke_4096)
 {
 	revoke_bench(TREE_MAX, TREE_SAMPLES);
+}
+
+/* Run b_cap measuring operation @p op; it prints its own samples. */
+static void user_bench(uint32_t op)
+{
+	struct keel_spawn opts = {.arg = op};
+	struct task *t;
+	int status = -1;
+
+	if (task_spawn("b_cap", NULL, &opts, &t) != KEEL_OK ||
+	    task_wait(t, &status, TIMEOUT_NEVER) != KEEL_OK || status != 0)
+		kprintf("# bench: b_cap %u failed (status %d)\n", op, status);
+}
+
+KBENCH_FLAGS(map_unmap_1, KBENCH_NET)
+{
+	user_bench(1);
+}
+
+KBENCH_FLAGS(map_unmap_16, KBENCH_NET)
+{
+	user_bench(2);
+}
+
+KBENCH_FLAGS(derive_close, KBENCH_NET)
+{
+	user_bench(3);
+}
+
+KBENCH_FLAGS(derive_close_frames, KBENCH_NET)
+{
+	user_bench(4);
 }
