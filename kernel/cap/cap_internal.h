@@ -14,8 +14,6 @@
 #define MEMORY_ID 1
 /** Runs of frames that can exist at once. */
 #define FRAMES_MAX 128
-/** Mappings made through frames capabilities that can exist at once. */
-#define FRAMES_MAPS_MAX 256
 
 /* A run of 2^order frames: the object a frames capability names. */
 struct frames {
@@ -26,15 +24,7 @@ struct frames {
 	owner_t charged; /* whose account pays for it: its allocator's */
 };
 
-/* Where one frames capability is mapped: in its holder's space. */
-struct frames_map {
-	const struct handle_slot *cap; /* NULL when the entry is free */
-	uintptr_t va;                  /* the first page */
-	uint32_t pages;                /* how many */
-};
-
 extern struct frames frames_pool[FRAMES_MAX];
-extern struct frames_map frames_maps[FRAMES_MAPS_MAX];
 
 /* The live run @p id names, or NULL (destroyed since). sched_lock held. */
 struct frames *frames_lookup(uint32_t id);
@@ -43,18 +33,17 @@ struct frames *frames_lookup(uint32_t id);
  * KEEL_FRAMES_PAGES_MAX) charged to @p t; publish it as an original
  * capability in @p t's table with every right. No lock held.
  * Returns the handle, or KEEL_ERR_INVALID, KEEL_ERR_LIMIT (@p t's frame
- * limit, or its table is full, or no run object is free), KEEL_ERR_NO_MEMORY. */
-int32_t frames_alloc(struct task *t, uint32_t pages);
+ * limit, or its table is full, or no run object is free), KEEL_ERR_NO_MEMORY;
+ * what handle_get() says of @p memory, checked again when the run is
+ * published (the capability may have been revoked while it was zeroed). */
+int32_t frames_alloc(struct task *t, keel_handle_t memory, uint32_t pages);
 
 /* Map the capability in @p s at @p va of its holder @p t's space, with
  * @p prot (enum keel_prot). sched_lock held. */
-kstatus_t frames_map(struct task *t, const struct handle_slot *s, uintptr_t va, uint32_t prot);
+kstatus_t frames_map(struct task *t, struct handle_slot *s, uintptr_t va, uint32_t prot);
 
 /* Unmap what @p s mapped: KEEL_ERR_NOT_FOUND if nothing. sched_lock held. */
-kstatus_t frames_unmap(const struct handle_slot *s);
-
-/* Where @p s is mapped (0 if nowhere). sched_lock held. */
-uintptr_t frames_mapped_at(const struct handle_slot *s);
+kstatus_t frames_unmap(struct handle_slot *s);
 
 /* The first page and page count a frames capability names. */
 static inline uint32_t range_first(const struct handle_slot *s)
@@ -68,7 +57,7 @@ static inline uint32_t range_pages(const struct handle_slot *s)
 
 /* A capability is being deleted (closed, revoked, or its task ending):
  * undo its mapping, and destroy a run whose original it is. sched_lock held. */
-void frames_deleting(struct task *holder, const struct handle_slot *s);
+void frames_deleting(struct handle_slot *s);
 
 /* Route slice 5's call numbers to syscall_cap.c (from space.c's start-up). */
 void cap_syscalls_install(void);

@@ -15,9 +15,12 @@
  * the original, which comes after every capability derived from it is
  * gone (cap.h), frees the run back to its allocator's account.
  *
+ * Where a capability is mapped is kept in its slot (handle.h's mapped),
+ * so finding it costs nothing; moving a capability to another task (in a
+ * message) undoes its mapping first, since the mapping is its holder's.
+ *
  * Bounds: mapping, unmapping and freeing touch at most
- * KEEL_FRAMES_PAGES_MAX pages; finding a capability's mapping scans
- * FRAMES_MAPS_MAX entries.
+ * KEEL_FRAMES_PAGES_MAX pages.
  */
 #include <keel/frame.h>
 #include <keel/panic.h>
@@ -28,7 +31,6 @@
 #include "cap_internal.h"
 
 struct frames frames_pool[FRAMES_MAX];
-struct frames_map frames_maps[FRAMES_MAPS_MAX];
 
 struct frames *frames_lookup(uint32_t id)
 {
@@ -61,11 +63,12 @@ static uint32_t frames_new(paddr_t base, unsigned order, owner_t charged)
 }
 
 /* [frames_alloc] */
-int32_t frames_alloc(struct task *t, uint32_t pages)
+int32_t frames_alloc(struct task *t, keel_handle_t memory, uint32_t pages)
 {
 	int order = order_of(pages);
+	const struct handle_slot *mem;
 	paddr_t base;
-	keel_handle_t h = KEEL_ERR_LIMIT;
+	keel_handle_t h;
 
 	if (order < 0)
 		return KEEL_ERR_INVALID;
@@ -78,8 +81,13 @@ int32_t frames_alloc(struct task *t, uint32_t pages)
 		return s;
 	memset(frame_virt(base), 0, pages * PAGE_BYTES); /* no lock held: it may take a while */
 	spinflags_t flags = spin_lock(&sched_lock);
-	uint32_t id = frames_new(base, (unsigned)order, t->owner);
-	if (id != 0 &&
+	uint32_t id = 0;
+	/* Again: the memory capability may have been revoked meanwhile. */
+	h = handle_get(&t->handles, memory, KEEL_OBJ_MEMORY, KEEL_RIGHT_WRITE, &mem);
+	if (h == KEEL_OK)
+		h = (id = frames_new(base, (unsigned)order, t->owner)) == 0 ? KEEL_ERR_LIMIT
+		                                                            : KEEL_OK;
+	if (h == KEEL_OK &&
 	    handle_alloc(&t->handles, KEEL_OBJ_FRAMES, id, KEEL_RIGHT_ALL, &h) == KEEL_OK)
 		t->handles.slot[handle_index_of(h)].badge = KEEL_RANGE(0, pages);
 	else if (id != 0)
@@ -90,21 +98,6 @@ int32_t frames_alloc(struct task *t, uint32_t pages)
 	return h;
 }
 /* [frames_alloc] */
-
-static struct frames_map *map_of(const struct handle_slot *s)
-{
-	for (unsigned i = 0; i < FRAMES_MAPS_MAX; i++)
-		if (frames_maps[i].cap == s)
-			return &frames_maps[i];
-	return NULL;
-}
-
-uintptr_t frames_mapped_at(const struct handle_slot *s)
-{
-	const struct frames_map *m = s->type == KEEL_OBJ_FRAMES ? map_of(s) : NULL;
-
-	return m ? m->va : 0;
-}
 
 /* The flags a mapping with @p prot needs and whether @p s's rights allow them. */
 static kstatus_t map_flags(const struct handle_slot *s, uint32_t prot, unsigned *flags)
@@ -121,10 +114,9 @@ static kstatus_t map_flags(const struct handle_slot *s, uint32_t prot, unsigned 
 }
 
 /* [frames_map] */
-kstatus_t frames_map(struct task *t, const struct handle_slot *s, uintptr_t va, uint32_t prot)
+kstatus_t frames_map(struct task *t, struct handle_slot *s, uintptr_t va, uint32_t prot)
 {
 	struct frames *f = frames_lookup(s->object);
-	struct frames_map *m = NULL;
 	unsigned flags;
 
 	if (f == NULL)
@@ -132,37 +124,32 @@ kstatus_t frames_map(struct task *t, const struct handle_slot *s, uintptr_t va, 
 	kstatus_t st = map_flags(s, prot, &flags);
 	if (st != KEEL_OK)
 		return st;
-	if (map_of(s) != NULL)
+	if (s->mapped != 0)
 		return KEEL_ERR_BUSY; /* one mapping a capability: derive another to map again */
-	if ((m = map_of(NULL)) == NULL)
-		return KEEL_ERR_LIMIT;
 	paddr_t pa = f->base + (paddr_t)range_first(s) * PAGE_BYTES;
 	st = vm_map(t->space, va, pa, range_pages(s) * PAGE_BYTES, flags);
 	if (st == KEEL_OK)
-		*m = (struct frames_map){s, va, range_pages(s)};
+		s->mapped = (uint32_t)va; /* never 0: page 0 is outside user space */
 	return st;
 }
 /* [frames_map] */
 
-kstatus_t frames_unmap(const struct handle_slot *s)
+kstatus_t frames_unmap(struct handle_slot *s)
 {
-	struct frames_map *m = map_of(s);
-
-	if (m == NULL)
+	if (s->mapped == 0)
 		return KEEL_ERR_NOT_FOUND;
-	kstatus_t st = vm_unmap(cap_holder(s)->space, m->va, m->pages * PAGE_BYTES);
+	kstatus_t st = vm_unmap(cap_holder(s)->space, s->mapped, range_pages(s) * PAGE_BYTES);
 	assert(st == KEEL_OK); /* VM_KEPT: nothing else can have unmapped it */
 	(void)st;
-	*m = (struct frames_map){NULL, 0, 0};
+	s->mapped = 0;
 	return KEEL_OK;
 }
 
 /* [frames_deleting] */
-void frames_deleting(struct task *holder, const struct handle_slot *s)
+void frames_deleting(struct handle_slot *s)
 {
 	struct frames *f;
 
-	(void)holder;
 	if (s->type != KEEL_OBJ_FRAMES)
 		return;
 	frames_unmap(s); /* if it mapped anything */

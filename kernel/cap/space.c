@@ -33,7 +33,7 @@ static void (*closing_before)(struct task *t, const struct handle_slot *slot);
 /* [cap_closing] */
 static void cap_closing(struct task *t, const struct handle_slot *s)
 {
-	frames_deleting(t, s);
+	frames_deleting((struct handle_slot *)s);
 	if (closing_before)
 		closing_before(t, s);
 }
@@ -42,7 +42,7 @@ static void cap_closing(struct task *t, const struct handle_slot *s)
 /* A capability a revocation deletes: what it mapped goes with it. */
 static void cap_revoked_one(struct handle_slot *s)
 {
-	frames_deleting(cap_holder(s), s);
+	frames_deleting(s);
 }
 
 /* A capability moving to another task leaves its mapping behind: undone. */

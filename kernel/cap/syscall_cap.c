@@ -96,7 +96,7 @@ static struct keel_cap_info info_of(const struct handle_slot *s)
 	                           .derived = cap_derived_count(s)};
 	if (s->type == KEEL_OBJ_FRAMES) {
 		i.range = s->badge;
-		i.mapped = (uint32_t)frames_mapped_at(s);
+		i.mapped = s->mapped;
 		i.pages = f ? 1u << f->order : 0;
 	} else if (s->type == KEEL_OBJ_MEMORY) {
 		i.pages = frame_free_count();
@@ -124,7 +124,7 @@ static int32_t sys_frames_alloc(const uint32_t *a)
 	kstatus_t st = cap_arg((keel_handle_t)a[0], KEEL_OBJ_MEMORY, KEEL_RIGHT_WRITE, &mem);
 
 	spin_unlock(&sched_lock, flags);
-	return st == KEEL_OK ? frames_alloc(task_current(), a[1]) : st;
+	return st == KEEL_OK ? frames_alloc(task_current(), (keel_handle_t)a[0], a[1]) : st;
 }
 
 static int32_t sys_frames_map(const uint32_t *a)

@@ -75,7 +75,7 @@ static keel_handle_t slot_fill(struct handle_table *t, unsigned index, unsigned 
 {
 	struct handle_slot *s = &t->slot[index];
 
-	*s = slot_empty(t, s->generation);
+	/* A free slot is empty already (handle_table_check() holds it to that). */
 	s->type = (uint16_t)type;
 	s->rights = (uint16_t)rights;
 	s->object = object;
@@ -141,7 +141,15 @@ void handle_free_slot(struct handle_slot *s)
 		s->prev->next = s->next;
 	if (s->next != NULL)
 		s->next->prev = s->prev;
-	*s = slot_empty(t, generation);
+	/* Field by field, not slot_empty(): this is every revocation step. */
+	s->type = KEEL_OBJ_NONE;
+	s->rights = 0;
+	s->object = 0;
+	s->generation = generation;
+	s->badge = 0;
+	s->mapped = 0;
+	s->prev = s->next = NULL;
+	s->depth = 0;
 	t->used--;
 }
 /* [handle_free_slot] */
@@ -208,8 +216,8 @@ static bool slot_ok(const struct handle_table *t, const struct handle_slot *s, u
 	if (s->type != KEEL_OBJ_NONE)
 		return order_ok(s);
 	/* An empty slot holds nothing but its generation. */
-	return s->rights == 0 && s->object == 0 && s->badge == 0 && s->prev == NULL &&
-	       s->next == NULL && s->depth == 0;
+	return s->rights == 0 && s->object == 0 && s->badge == 0 && s->mapped == 0 &&
+	       s->prev == NULL && s->next == NULL && s->depth == 0;
 }
 
 kstatus_t handle_table_check(const struct handle_table *t)

@@ -50,6 +50,8 @@ struct handle_slot {
 	uint32_t object;            /**< The object's id (with its own generation). */
 	uint32_t generation;        /**< Changes each time the slot is freed. */
 	uint32_t badge;             /**< Set when derived; the holder cannot change it. */
+	uint32_t mapped;            /**< Slice 5: where a frames capability is mapped in its
+	                                 holder's space, or 0. */
 	struct handle_slot *prev;   /**< The one before it in derivation order, or NULL. */
 	struct handle_slot *next;   /**< The one after it in derivation order, or NULL. */
 	struct handle_table *table; /**< The table it is in (set by handle_table_init). */
