@@ -13,12 +13,17 @@ void (*cap_deleting)(struct handle_slot *s);
 /* [cap_link_derived] */
 void cap_link_derived(struct handle_slot *from, struct handle_slot *copy)
 {
+	/* LAB 5: put copy right after from, one deeper, in derivation order */
 	copy->depth = (uint16_t)(from->depth + 1);
 	copy->prev = from;
 	copy->next = from->next;
 	if (from->next != NULL)
 		from->next->prev = copy;
 	from->next = copy;
+	/* LAB 5 STUB
+	(void)from;
+	(void)copy;
+	LAB 5 END */
 }
 /* [cap_link_derived] */
 
@@ -26,6 +31,7 @@ void cap_link_derived(struct handle_slot *from, struct handle_slot *copy)
 kstatus_t cap_derive(struct handle_slot *from, struct handle_table *to, unsigned rights,
                      uint32_t badge, keel_handle_t *out)
 {
+	/* LAB 5: check the rights and the room, then make the new one and link it */
 	if ((rights & ~(unsigned)KEEL_RIGHT_ALL) != 0)
 		return KEEL_ERR_INVALID;
 	if ((rights & ~(unsigned)from->rights) != 0)
@@ -37,16 +43,25 @@ kstatus_t cap_derive(struct handle_slot *from, struct handle_table *to, unsigned
 	kstatus_t s = handle_alloc(to, from->type, from->object, rights, out);
 	if (s != KEEL_OK)
 		return s;
-	struct handle_slot *copy = &to->slot[(uint32_t)*out & (KEEL_HANDLES_MAX - 1)];
+	struct handle_slot *copy = &to->slot[handle_index_of(*out)];
 	copy->badge = badge;
 	cap_link_derived(from, copy);
 	return KEEL_OK;
+	/* LAB 5 STUB
+	(void)from;
+	(void)to;
+	(void)rights;
+	(void)badge;
+	(void)out;
+	return KEEL_ERR_NOT_IMPLEMENTED;
+	LAB 5 END */
 }
 /* [cap_derive] */
 
 /* [cap_revoke_step] */
 bool cap_revoke_step(struct handle_slot *s)
 {
+	/* LAB 5: delete the first capability derived from s, if there is one */
 	struct handle_slot *victim = s->next;
 
 	if (victim == NULL || victim->depth <= s->depth)
@@ -57,6 +72,10 @@ bool cap_revoke_step(struct handle_slot *s)
 		cap_deleting(victim);
 	handle_free_slot(victim);
 	return true;
+	/* LAB 5 STUB
+	(void)s;
+	return false;
+	LAB 5 END */
 }
 /* [cap_revoke_step] */
 

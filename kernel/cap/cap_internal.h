@@ -38,6 +38,12 @@ struct frames *frames_lookup(uint32_t id);
  * published (the capability may have been revoked while it was zeroed). */
 int32_t frames_alloc(struct task *t, keel_handle_t memory, uint32_t pages);
 
+/* The page flags (enum vm_flags) of a mapping with @p prot (enum
+ * keel_prot) through the capability in @p s: KEEL_ERR_INVALID (an unknown
+ * bit), KEEL_ERR_DENIED (W^X; a right the mapping needs that @p s lacks:
+ * MAP always, WRITE for a writable one). */
+kstatus_t frames_map_flags(const struct handle_slot *s, uint32_t prot, unsigned *flags);
+
 /* Map the capability in @p s at @p va of its holder @p t's space, with
  * @p prot (enum keel_prot). sched_lock held. */
 kstatus_t frames_map(struct task *t, struct handle_slot *s, uintptr_t va, uint32_t prot);

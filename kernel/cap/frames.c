@@ -99,19 +99,29 @@ int32_t frames_alloc(struct task *t, keel_handle_t memory, uint32_t pages)
 }
 /* [frames_alloc] */
 
-/* The flags a mapping with @p prot needs and whether @p s's rights allow them. */
-static kstatus_t map_flags(const struct handle_slot *s, uint32_t prot, unsigned *flags)
+/* [frames_map_flags] */
+kstatus_t frames_map_flags(const struct handle_slot *s, uint32_t prot, unsigned *flags)
 {
+	/* LAB 5: refuse what the capability does not allow, then the page flags */
 	if (prot & ~(uint32_t)(KEEL_PROT_WRITE | KEEL_PROT_EXEC))
 		return KEEL_ERR_INVALID;
 	if ((prot & KEEL_PROT_WRITE) && (prot & KEEL_PROT_EXEC))
 		return KEEL_ERR_DENIED; /* W^X */
+	if (!(s->rights & KEEL_RIGHT_MAP))
+		return KEEL_ERR_DENIED; /* every mapping needs MAP (which allows execute) */
 	if ((prot & KEEL_PROT_WRITE) && !(s->rights & KEEL_RIGHT_WRITE))
-		return KEEL_ERR_DENIED; /* no more than the capability carries */
+		return KEEL_ERR_DENIED; /* a writable one WRITE as well */
 	*flags = VM_USER | VM_KEPT | (prot & KEEL_PROT_WRITE ? VM_WRITE : 0) |
 	         (prot & KEEL_PROT_EXEC ? VM_EXEC : 0);
 	return KEEL_OK;
+	/* LAB 5 STUB
+	(void)s;
+	(void)prot;
+	(void)flags;
+	return KEEL_ERR_NOT_IMPLEMENTED;
+	LAB 5 END */
 }
+/* [frames_map_flags] */
 
 /* [frames_map] */
 kstatus_t frames_map(struct task *t, struct handle_slot *s, uintptr_t va, uint32_t prot)
@@ -121,7 +131,7 @@ kstatus_t frames_map(struct task *t, struct handle_slot *s, uintptr_t va, uint32
 
 	if (f == NULL)
 		return KEEL_ERR_GONE;
-	kstatus_t st = map_flags(s, prot, &flags);
+	kstatus_t st = frames_map_flags(s, prot, &flags);
 	if (st != KEEL_OK)
 		return st;
 	if (s->mapped != 0)

@@ -193,7 +193,7 @@ static void case_end_gives_back(void)
 	d = keel_cap_derive(f, KEEL_RIGHT_ALL, KEEL_RANGE(0, 8));
 	CHECK_EQ(keel_frames_map(d, (void *)MAP_AT, KEEL_PROT_WRITE), 0);
 	uint32_t frames = cap_frames_now(); /* the run, and page tables that stay */
-	CHECK_EQ(keel_handle_close(f), 0); /* d goes first, unmapped, then the run */
+	CHECK_EQ(keel_handle_close(f), 0);  /* d goes first, unmapped, then the run */
 	CHECK(!cap_live(d));
 	CHECK_EQ(keel_mem_map((void *)MAP_AT, 4096, 0), 0);
 	CHECK_EQ(keel_mem_unmap((void *)MAP_AT, 4096), 0);
