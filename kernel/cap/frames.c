@@ -127,7 +127,7 @@ kstatus_t frames_map_flags(const struct handle_slot *s, uint32_t prot, unsigned 
 kstatus_t frames_map(struct task *t, struct handle_slot *s, uintptr_t va, uint32_t prot)
 {
 	struct frames *f = frames_lookup(s->object);
-	unsigned flags;
+	unsigned flags = 0;
 
 	if (f == NULL)
 		return KEEL_ERR_GONE;

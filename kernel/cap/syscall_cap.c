@@ -88,7 +88,6 @@ static struct keel_cap_info info_of(const struct handle_slot *s)
 	struct keel_cap_info i;
 	const struct frames *f = frames_lookup(s->object);
 
-	memset(&i, 0, sizeof(i));
 	i = (struct keel_cap_info){.type = s->type,
 	                           .rights = s->rights,
 	                           .id = s->object,

@@ -51,7 +51,7 @@ int32_t syscall_handle_settle(keel_handle_t h, uint32_t object, kstatus_t s)
 	spinflags_t flags = spin_lock(&sched_lock);
 
 	if (s == KEEL_OK)
-		t->slot[h & (KEEL_HANDLES_MAX - 1)].object = object;
+		t->slot[handle_index_of(h)].object = object;
 	else
 		handle_free(t, h);
 	spin_unlock(&sched_lock, flags);

@@ -220,7 +220,7 @@ static kstatus_t spawn_give(struct task *t, struct task *parent, const struct ke
 	if (s == KEEL_OK && (opts->give_rights & ~(uint32_t)slot->rights) != 0)
 		s = KEEL_ERR_DENIED;
 	if (s == KEEL_OK)
-		s = task_handle_copy(slot, &t->handles, KEEL_SPAWN_GIVEN & (KEEL_HANDLES_MAX - 1),
+		s = task_handle_copy(slot, &t->handles, (int)handle_index_of(KEEL_SPAWN_GIVEN),
 		                     opts->give_rights, &h);
 	assert(s != KEEL_OK || h == KEEL_SPAWN_GIVEN);
 	spin_unlock(&sched_lock, flags);
