@@ -80,22 +80,29 @@ struct ids {
 	uint32_t e, f, n; /* the endpoint, the run of frames, the notification */
 };
 
-/* @p tmpl with {A} {B} {C} as decimal ids and {E} {F} {N} as hex. */
+/* @p tmpl with {A} {B} {C} as decimal ids, {E} {F} {N} as hex, and
+ * {A.3} as the PARENT column of `caps` writes A's slot 3: "TASK:SLOT"
+ * padded to 10 (ids have as many digits as the run gives them). */
 static void expand(const char *tmpl, const struct ids *ids, char *out, size_t size)
 {
+	const uint32_t v[] = {ids->a, ids->b, ids->c, ids->e, ids->f, ids->n};
 	size_t o = 0;
 
-	for (const char *p = tmpl; *p && o + 12 < size; p++) {
-		const char *close = p[0] == '{' && p[1] && p[2] == '}' ? p + 2 : NULL;
-		const char *k = close ? strchr("ABCEFN", p[1]) : NULL;
-		if (k == NULL) {
+	for (const char *p = tmpl; *p && o + 1 < size; p++) {
+		const char *k = p[0] == '{' && p[1] ? strchr("ABCEFN", p[1]) : NULL;
+		unsigned i = k ? (unsigned)(k - "ABCEFN") : 0;
+		if (k != NULL && p[2] == '}') {
+			o += (size_t)ksnprintf(out + o, size - o, i < 3 ? "%u" : "%x", v[i]);
+			p += 2;
+		} else if (k != NULL && i < 3 && p[2] == '.' && p[3] && p[4] == '}') {
+			char at[24];
+			ksnprintf(at, sizeof(at), "%u:%c", v[i], p[3]);
+			o += (size_t)ksnprintf(out + o, size - o, "%-10s", at);
+			p += 4;
+		} else {
 			out[o++] = *p;
-			continue;
 		}
-		const uint32_t v[] = {ids->a, ids->b, ids->c, ids->e, ids->f, ids->n};
-		unsigned i = (unsigned)(k - "ABCEFN");
-		o += (size_t)ksnprintf(out + o, size - o, i < 3 ? "%u" : "%x", v[i]);
-		p = close;
+		o = o < size ? o : size - 1; /* ksnprintf() says what it would have written */
 	}
 	out[o] = '\0';
 }
@@ -170,10 +177,10 @@ static const char *const main_caps[] = {
     "   0 0x0      task         r--------     0 original         0 task {A} t_cap_show",
     "   1 0x1001   endpoint     rwWkSRGDM     0 original         3 endpoint 0x{E}",
     "   2 0x1002   memory       rwWkSRGDM     0 original         0 memory 0x1",
-    "   3 0x1003   endpoint     ----S-GD-     1 {A}:1            2 endpoint 0x{E}",
+    "   3 0x1003   endpoint     ----S-GD-     1 {A.1}       2 endpoint 0x{E}",
     "   4 0x1004   frames       rwWkSRGDM     0 original         2 frames 0x{F} pages 0-3 of 4, "
     "mapped at 0x40000000",
-    "   5 0x1005   frames       rw----G-M     1 {A}:4            1 frames 0x{F} pages 2-3 of 4, "
+    "   5 0x1005   frames       rw----G-M     1 {A.4}       1 frames 0x{F} pages 2-3 of 4, "
     "not mapped",
     "   6 0x1006   task         rwWkSRGDM     0 original         0 task {B} t_cap_show",
     "   7 0x1007   task         rwWkSRGDM     0 original         0 task {C} t_cap_show",
@@ -183,15 +190,15 @@ static const char *const sender_caps[] = {
     "capabilities of task {B} t_cap_show: 3 of 64 slots used",
     "SLOT HANDLE   TYPE         RIGHTS    DEPTH PARENT     DERIVED OBJECT",
     "   0 0x0      task         r--------     0 original         0 task {B} t_cap_show",
-    "   1 0x1001   endpoint     ----S--D-     2 {A}:3            1 endpoint 0x{E}",
-    "   2 0x1002   endpoint     ----S----     3 {B}:1            0 endpoint 0x{E}",
+    "   1 0x1001   endpoint     ----S--D-     2 {A.3}       1 endpoint 0x{E}",
+    "   2 0x1002   endpoint     ----S----     3 {B.1}       0 endpoint 0x{E}",
 };
 
 static const char *const sharer_caps[] = {
     "capabilities of task {C} t_cap_show: 3 of 64 slots used",
     "SLOT HANDLE   TYPE         RIGHTS    DEPTH PARENT     DERIVED OBJECT",
     "   0 0x0      task         r--------     0 original         0 task {C} t_cap_show",
-    "   1 0x1001   frames       rw------M     2 {A}:5            0 frames 0x{F} pages 2-3 of 4, "
+    "   1 0x1001   frames       rw------M     2 {A.5}       0 frames 0x{F} pages 2-3 of 4, "
     "mapped at 0x48000000",
     "   2 0x1002   notification rwWkSRGDM     0 original         0 notification 0x{N}",
 };
