@@ -159,6 +159,7 @@ static const char *type_name(unsigned type)
 }
 
 /* The rights as letters in fixed places, '-' for each one missing. */
+_Static_assert(KEEL_RIGHT_ALL == (1u << 9) - 1, "rights_text() has a letter for each right");
 static const char *rights_text(unsigned rights, char out[10])
 {
 	static const char letters[] = "rwWkSRGDM";
