@@ -151,7 +151,7 @@ LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 
 
 .PHONY: print-slices print-slice-map unit-build fuzz all kernel iso run run-iso bochs qemu-gdb gdb test unit ktest coverage lint tcb \
-	format clean deps help bench bench-linux FORCE
+	format clean deps help bench bench-linux capgraph FORCE
 
 all: kernel
 kernel: $(KERNEL)
@@ -361,6 +361,13 @@ $(LINUX_BENCH)/bench.cpio: $(LINUX_BENCH)/bench | deps-build
 	rm -rf $(@D)/initramfs && mkdir -p $(@D)/initramfs && cp $< $(@D)/initramfs/init
 	cd $(@D)/initramfs && echo init | cpio -o -H newc --quiet >../bench.cpio
 
+# The capability graph (slice 5): boot the in-kernel case that spawns
+# t_cap_show and runs the monitor's `capgraph`, and draw what it prints
+# with Graphviz (scripts/capgraph): build/capgraph.dot and .svg.
+capgraph: kernel | deps-run deps-graph
+	@$(if $(wildcard scripts/capgraph),$(PYTHON) scripts/capgraph --kernel $(KERNEL),\
+		echo "capgraph: slice 5 (capabilities) is not in this tree" >&2; exit 1)
+
 # Line coverage of kernel/ and arch/ by the in-kernel suites (one boot per
 # suite, counters summed) and of the pure files by the unit tests.
 coverage: | deps-run deps-test
@@ -413,6 +420,7 @@ help::
 	@echo "  ktest T=X   run in-kernel tests X (all, a suite, suite.case)"
 	@echo "  bench       run the benchmarks: median, p99, min, max (JSON in build/bench)"
 	@echo "  bench-linux the same work on Debian's Linux, beside Keel's (scripts/deps bench-linux)"
+	@echo "  capgraph    draw t_cap_show's capability graph (build/capgraph.dot and .svg)"
 	@echo "  coverage    line coverage of kernel/ and arch/ by the tests (report in build/coverage)"
 	@echo "  lint        check sizes, formatting, quoted paths, header owners and the trusted base"
 	@echo "  tcb         count the trusted base: code lines of the STANDARD production image"

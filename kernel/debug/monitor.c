@@ -136,7 +136,7 @@ static int cmd_help(int argc, char **argv)
 	for (const struct monitor_cmd *c = __monitor_cmds_start; c < __monitor_cmds_end; c++) {
 		char usage[32];
 		ksnprintf(usage, sizeof(usage), "%s %s", c->name, c->args);
-		kprintf("  %-18s %s\n", usage, c->help);
+		kprintf("  %-20s %s\n", usage, c->help);
 	}
 	kprintf("Keys: Backspace erases, Ctrl-U erases the line, Ctrl-C abandons it.\n");
 	kprintf("A backtrace shows each caller at its call site (return address - 1);\n"

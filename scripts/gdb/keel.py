@@ -453,12 +453,17 @@ def enum_labels(type_name):
     """{value: name} of a C enum, without its enumerators' common prefix.
 
     enum thread_state gives {0: "FREE", 1: "READY", ...}: a state added to
-    the enum shows up here with no change to this file.
+    the enum shows up here with no change to this file. A value keeps its
+    first name: an alias after it (KEEL_OBJ_LAST = 7, after
+    KEEL_OBJ_FRAMES = 7) does not replace it.
     """
     fields = gdb.lookup_type(type_name).fields()
     prefix = os.path.commonprefix([f.name for f in fields])
     prefix = prefix[:prefix.rfind("_") + 1]
-    return {f.enumval: f.name[len(prefix):] for f in fields}
+    labels = {}
+    for f in fields:
+        labels.setdefault(f.enumval, f.name[len(prefix):])
+    return labels
 
 
 def symbol_at(address):
@@ -819,6 +824,7 @@ sys.modules.pop("keel_mem", None)  # so that sourcing this file again reloads it
 sys.modules.pop("keel_locks", None)
 sys.modules.pop("keel_user", None)
 sys.modules.pop("keel_ipc", None)
+sys.modules.pop("keel_cap", None)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_mem.py")):
     __import__("keel_mem")  # keel frames, keel vm, keel slabs (absent from labs 0 and 1)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_locks.py")):
@@ -827,3 +833,5 @@ if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel
     __import__("keel_user")  # keel tasks, keel handles, keel user (absent from labs 0 to 2)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_ipc.py")):
     __import__("keel_ipc")  # keel ipc (absent from labs 0 to 3)
+if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_cap.py")):
+    __import__("keel_cap")  # keel caps, keel captree (absent from labs 0 to 4)

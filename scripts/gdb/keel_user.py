@@ -7,10 +7,14 @@
 # Slice 3 keeps its state in tasks[] (kernel/user/task.c), a fixed pool
 # like threads[]. A task's id carries its slot in the low 8 bits and the
 # slot's generation above. Each task is one frame owner (its `owner`), so
-# pmm_kernel.owner_frames[owner] is what it holds. Its handle table is an
-# array of slots; the handle a program holds for slot i is
+# pmm_kernel.owner_frames[owner] is what it holds. Its handle table
+# (handles: `size` slots at `slot`, from the heap) holds what it can name;
+# the handle a program holds for slot i is
 # i | generation << KEEL_HANDLE_INDEX_BITS, and each slot names an object
-# by id: a task's id, or a thread's tid. Until task_init() has run,
+# by id: a task's id, or a thread's tid. Each slot also has its place in
+# its object's derivation order (handle.h): `prev` and `next` in pre-order
+# and its `depth`, 0 for an original; what it was derived from is the
+# nearest slot before it that is shallower. Until task_init() has run,
 # sched_switch_hook is NULL and the commands say "(not yet set up)"; a
 # kernel built with SLICES below 3 has no tasks[] at all.
 #
@@ -24,6 +28,7 @@
 # task runs code at that address.
 
 import os
+import re
 import struct
 
 import gdb
@@ -103,6 +108,37 @@ class TaskTable:
         """Frames the task holds now, as task_frames() counts them."""
         return int(self.owner_frames[int(t["owner"])])
 
+    def slots(self, t):
+        """Task `t`'s handle slots, read at once: a list of struct handle_slot values."""
+        size, slots = int(t["handles"]["size"]), t["handles"]["slot"]
+        if size == 0 or int(slots) == 0:
+            return []  # a task being spawned: no table yet
+        array = slots.cast(slots.type.target().array(size - 1).pointer()).dereference()
+        array.fetch_lazy()
+        return [array[i] for i in range(size)]
+
+    def slot_place(self, address):
+        """(task, index) of the handle slot at `address`, found through its `table`; None
+        if that is not the table of a task that exists."""
+        slot_type = gdb.lookup_type("struct handle_slot")
+        s = gdb.Value(address).cast(slot_type.pointer()).dereference()
+        task_size = self.array.type.strip_typedefs().target().sizeof
+        offset = (int(s["table"]) - offset_of("struct task", "handles")
+                  - int(self.array.address))
+        k, rest = divmod(offset, task_size)
+        if rest or not 0 <= k < self.length or self.state(self.array[k]) == "FREE":
+            return None
+        t = self.array[k]
+        index, rest = divmod(address - int(t["handles"]["slot"]), slot_type.sizeof)
+        if rest or not 0 <= index < int(t["handles"]["size"]):
+            return None
+        return t, index
+
+    def place(self, address):
+        """A slot as "TASK:SLOT" (the holder's id), or "?" if no task's table holds it."""
+        found = self.slot_place(address) if address else None
+        return "%d:%d" % (int(found[0]["id"]), found[1]) if found else "?"
+
     def find(self, text):
         """The (slot, task) `text` names: an id, a slot, or a program name."""
         live = self.live()
@@ -124,6 +160,26 @@ class TaskTable:
                     len(named), text, ", ".join(str(int(t["id"])) for _, t in named)))
         raise gdb.GdbError("no task %s: give a task id, a slot (0-%d) or a program name "
                            "(see keel tasks)" % (text, self.length - 1))
+
+
+def slot_parent(s):
+    """The address of the slot `s` (a struct handle_slot) was derived from: the nearest
+    before it in derivation order that is shallower (cap_parent()); 0 for an original,
+    or if the walk finds none."""
+    depth, p = int(s["depth"]), s["prev"]
+    for _ in range(ORDER_STEPS_MAX):
+        if depth == 0 or int(p) == 0:
+            return 0
+        before = p.dereference()
+        if int(before["depth"]) < depth:
+            return int(p)
+        p = before["prev"]
+    return 0
+
+
+def slot_address(t, index):
+    """The address of slot `index` of task `t`'s handle table."""
+    return int(t["handles"]["slot"]) + index * gdb.lookup_type("struct handle_slot").sizeof
 
 
 def read_tasks():
@@ -220,11 +276,42 @@ class KeelTasks(UserCommand):
 # keel handles: one task's handle table.
 
 # Each right's letter: the tasks' and threads' rights in lower case (W for
-# wait), slice 4's SEND, RECV and GRANT by their initials.
+# wait), slice 4's SEND, RECV and GRANT and slice 5's DERIVE and MAP by
+# their initials (the monitor's `caps` uses the same letters).
 RIGHT_LETTERS = (("KEEL_RIGHT_READ", "r"), ("KEEL_RIGHT_WRITE", "w"),
                  ("KEEL_RIGHT_WAIT", "W"), ("KEEL_RIGHT_KILL", "k"),
                  ("KEEL_RIGHT_SEND", "S"), ("KEEL_RIGHT_RECV", "R"),
-                 ("KEEL_RIGHT_GRANT", "G"))
+                 ("KEEL_RIGHT_GRANT", "G"), ("KEEL_RIGHT_DERIVE", "D"),
+                 ("KEEL_RIGHT_MAP", "M"))
+
+# abi.h's KEEL_HANDLE_INDEX_BITS, for when the kernel's own abi.h cannot be
+# read (handle_index_bits()); tests/e2e/test_gdb_cap.py checks the two agree.
+HANDLE_INDEX_BITS = 12
+# The most steps a walk of a derivation order takes (a damaged list may loop).
+ORDER_STEPS_MAX = 1 << 16
+
+
+def handle_index_bits():
+    """KEEL_HANDLE_INDEX_BITS of the loaded kernel: the slot bits of a handle.
+
+    A macro is in the debug information only with -g3, which the build does
+    not use; so it is read from the abi.h the kernel was compiled from (the
+    debug information names it: the file declaring keel_handle_t), and
+    failing that it is HANDLE_INDEX_BITS.
+    """
+    try:
+        return int(gdb.parse_and_eval("KEEL_HANDLE_INDEX_BITS"))
+    except gdb.error:
+        pass
+    sym = gdb.lookup_static_symbol("keel_handle_t")
+    try:
+        with open(sym.symtab.fullname()) as f:
+            m = re.search(r"^#define KEEL_HANDLE_INDEX_BITS (\d+)\b", f.read(), re.M)
+        if m:
+            return int(m.group(1))
+    except (AttributeError, OSError):
+        pass
+    return HANDLE_INDEX_BITS
 
 
 def rights_text(rights):
@@ -280,11 +367,14 @@ class KeelHandles(UserCommand):
     in tasks[], or its program's name. One line per slot that is not
     empty: the slot, the handle a program holds for it (slot |
     generation << KEEL_HANDLE_INDEX_BITS), the object's type (TASK,
-    THREAD, and from slice 4 ENDPOINT, NOTIFICATION, CHANNEL), the rights
-    (r read, w write, W wait, k kill, S send, R receive, G grant; '-' for
-    one missing), the slot's generation and the object: its id and what
-    it is now, if it still exists. Slot 0 is KEEL_SELF, the task's handle to itself. The last
-    line checks the table's `used` count against its slots."""
+    THREAD, from slice 4 ENDPOINT, NOTIFICATION, CHANNEL, from slice 5
+    MEMORY, FRAMES), the rights (r read, w write, W wait, k kill, S send,
+    R receive, G grant, D derive, M map; '-' for one missing), the slot's
+    generation, its depth in its derivation tree (0: an original) and
+    what it was derived from (TASK:SLOT, "original" at depth 0), and the
+    object: its id and what it is now, if it still exists. Slot 0 is
+    KEEL_SELF, the task's handle to itself. The last line checks the
+    table's `used` count against its slots (the table has `size` slots)."""
 
     name = "handles"
     usage = "TASK"
@@ -296,28 +386,27 @@ class KeelHandles(UserCommand):
             print("Handles: %s" % NOT_SET_UP)
             return
         slot, t = table.find(self.args[0])
-        handles = t["handles"]
-        slots = handles["slot"]
         types = enum_labels("enum keel_object_type")
-        shift = array_length(slots).bit_length() - 1  # KEEL_HANDLES_MAX is 1 << INDEX_BITS
+        shift = handle_index_bits()
         print("Handles of task %d %s (slot %d, %s):" % (
             int(t["id"]), char_array(t["name"]), slot, table.state(t)))
-        print("  %4s %10s %-12s %-7s %4s  %s" % ("SLOT", "HANDLE", "TYPE", "RIGHTS", "GEN",
-                                                  "OBJECT"))
+        print("  %4s %10s %-12s %-9s %4s %5s %-10s %s" % (
+            "SLOT", "HANDLE", "TYPE", "RIGHTS", "GEN", "DEPTH", "PARENT", "OBJECT"))
+        slots = table.slots(t)
         full = 0
-        for i in range(array_length(slots)):
-            s = slots[i]
+        for i, s in enumerate(slots):
             kind = types.get(int(s["type"]), "?%d" % int(s["type"]))
             if kind == "NONE":
                 continue
             full += 1
-            generation = int(s["generation"])
-            print("  %4d %10d %-12s %-7s %4d  %s" % (
+            generation, depth = int(s["generation"]), int(s["depth"])
+            parent = "original" if depth == 0 else table.place(slot_parent(s))
+            print("  %4d %10d %-12s %-9s %4d %5d %-10s %s" % (
                 i, i | generation << shift, kind, rights_text(int(s["rights"])), generation,
-                describe_object(table, t, kind, int(s["object"]))))
-        used = int(handles["used"])
+                depth, parent, describe_object(table, t, kind, int(s["object"]))))
+        used = int(t["handles"]["used"])
         verdict = "OK" if used == full else "WRONG: used says %d" % used
-        print("%d of %d slots used; %s" % (full, array_length(slots), verdict))
+        print("%d of %d slots used; %s" % (full, len(slots), verdict))
 
 
 # ---------------------------------------------------------------------------

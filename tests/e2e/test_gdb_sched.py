@@ -42,17 +42,19 @@ COMMANDS = ("keel threads", "keel runq", "keel timers")
 CHECK = gdbtest.check
 
 
-def debug(ctx, cmdline, *commands, qemu=ICOUNT, timeout=25):
+def debug(ctx, cmdline, *commands, qemu=ICOUNT, timeout=25, make_args=()):
     """Boot Keel with `cmdline` under `make qemu-gdb`, run batch GDB `commands`.
 
-    QEMU is `qemu` (ICOUNT unless told otherwise). Returns GDB's output,
+    QEMU is `qemu` (ICOUNT unless told otherwise); `make_args` are more
+    variables for make (SLICES=4 BUILD=... boots another build, whose
+    kernel must be ctx.kernel for GDB). Returns GDB's output,
     split with steps(), and QEMU's console (for failure messages). QEMU is
     gone when this returns.
     """
     port = gdbtest.free_port()
     gdbinit = gdbtest.make_gdbinit(ctx, port)
     log = ctx.tmp / "qemu.log"
-    make = ["make", "-s", "qemu-gdb", "GDBPORT=%d" % port, "CMDLINE=%s" % cmdline]
+    make = ["make", "-s", "qemu-gdb", "GDBPORT=%d" % port, "CMDLINE=%s" % cmdline, *make_args]
     with open(log, "wb") as f:
         proc = subprocess.Popen(make + (["QEMU=%s" % qemu] if qemu else []), cwd=ctx.root,
                                 stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,

@@ -14,6 +14,10 @@ running one in-kernel test that spawns a program:
     kernel, a breakpoint in the kernel's handler stops there, and the
     instruction after the `int` is reached back in ring 3; `next` steps
     over a line of C that makes system calls.
+`keel handles` shows each slot's handle (its index in the low
+KEEL_HANDLE_INDEX_BITS bits, 12, its generation above), rights, depth
+and parent; from slice 5 on the root task (here the in-kernel test
+standing in for it) also holds the memory capability in slot 2.
 They also make the check of `keel handles` find a wrong count planted
 with `set var`, and see what the commands say before the tasks are set up,
 without a running kernel, with a kernel built without slice 3 (SLICES=2,
@@ -39,6 +43,8 @@ SLICE = "user"
 
 TASKS = "'kernel/user/task.c'::tasks"
 HELLO_C = "userspace/programs/hello.c"
+INDEX_BITS = 12  # abi.h's KEEL_HANDLE_INDEX_BITS
+ALL_RIGHTS = "rwWkSRGDM"  # KEEL_RIGHT_ALL as keel handles writes it
 CHECK = gdbtest.check
 output = schedtest.output
 
@@ -84,11 +90,16 @@ def task_rows(text):
 
 
 def handle_rows(text):
-    """`keel handles` rows: {slot: (handle, type, rights, generation, object)}."""
-    row = r"^ +(\d+) +(\d+) (\S+) +(\S+) +(\d+)  (.*)$"
+    """`keel handles` rows: {slot: (handle, type, rights, generation, depth, parent, object)}."""
+    row = r"^ +(\d+) +(\d+) (\S+) +(\S+) +(\d+) +(\d+) (\S+) +(.*)$"
     return {int(m.group(1)): (int(m.group(2)), m.group(3), m.group(4), int(m.group(5)),
-                              m.group(6))
+                              int(m.group(6)), m.group(7), m.group(8))
             for m in re.finditer(row, text, re.M)}
+
+
+def has_caps(ctx):
+    """Whether the tree (so the kernel the tests build) has slice 5, capabilities."""
+    return (ctx.root / "kernel" / "cap").is_dir()
 
 
 def line_of(ctx, path, text):
@@ -134,14 +145,16 @@ def test_tasks_and_handles(ctx):
         "keel handles root hello", "set var %s[0].handles.used = 7" % TASKS, "keel handles root")
     stopped_at(parts, "continue", "sys_task_info", console)
     root_id, hello = value(parts, "p %s[0].id" % TASKS), value(parts, "p " + hello_id)
+    root_handles = 3 if has_caps(ctx) else 2  # slice 5: the memory capability too
 
     tasks = output(parts, "keel tasks")
     rows = {r["name"]: r for r in task_rows(tasks)}
     CHECK(tasks, "`keel tasks` to list root and hello", sorted(rows) == ["hello", "root"])
     root, child = rows["root"], rows["hello"]
-    CHECK(tasks, "root in slot 0 with its id, LIVE, spawned by the kernel, two handles",
+    CHECK(tasks, "root in slot 0 with its id, LIVE, spawned by the kernel, %d handles"
+          % root_handles,
           (root["slot"], root["id"], root["state"], root["parent"], root["handles"])
-          == (0, root_id, "LIVE", "kernel", 2))
+          == (0, root_id, "LIVE", "kernel", root_handles))
     CHECK(tasks, "hello in slot 1 with its id, LIVE, spawned by root, one handle",
           (child["slot"], child["id"], child["state"], child["parent"], child["handles"])
           == (1, hello, "LIVE", "root", 1))
@@ -168,25 +181,33 @@ def test_tasks_and_handles(ctx):
     generation = value(parts, "p %s[0].handles.slot[1].generation" % TASKS)
     CHECK(text, "a title naming root, its slot and state",
           text.startswith("Handles of task %d root (slot 0, LIVE):" % root_id))
-    CHECK(text, "slots 0 and 1 of root's table, no other", sorted(handles) == [0, 1])
+    CHECK(text, "slots 0 to %d of root's table, no other" % (root_handles - 1),
+          sorted(handles) == list(range(root_handles)))
     CHECK(text, "slot 0: handle 0 (KEEL_SELF), a TASK handle to root itself, read only",
-          handles[0] == (0, "TASK", "r------", 0, "%d task root (LIVE, itself)" % root_id))
-    CHECK(text, "slot 1: handle 1 | generation << 6, a TASK handle to hello with every right",
-          handles[1] == (1 | generation << 6, "TASK", "rwWkSRG", generation,
-                         "%d task hello (LIVE)" % hello))
-    CHECK(text, "'2 of 64 slots used; OK'", text.endswith("\n2 of 64 slots used; OK"))
+          handles[0] == (0, "TASK", "r--------", 0, 0, "original",
+                         "%d task root (LIVE, itself)" % root_id))
+    CHECK(text, "slot 1: handle 1 | generation << %d, an original TASK handle to hello with "
+          "every right" % INDEX_BITS,
+          handles[1] == (1 | generation << INDEX_BITS, "TASK", ALL_RIGHTS, generation, 0,
+                         "original", "%d task hello (LIVE)" % hello))
+    if has_caps(ctx):
+        CHECK(text, "slot 2: KEEL_ROOT_MEMORY (2 | 1 << 12), the original memory capability",
+              handles[2] == (2 | 1 << INDEX_BITS, "MEMORY", ALL_RIGHTS, 1, 0, "original",
+                             "0x1 memory"))
+    CHECK(text, "'%d of 64 slots used; OK'" % root_handles,
+          text.endswith("\n%d of 64 slots used; OK" % root_handles))
 
     by_slot = output(parts, "keel handles 1")
     CHECK(by_slot, "hello's table (by slot): slot 0, a TASK handle to hello itself",
           by_slot.startswith("Handles of task %d hello (slot 1, LIVE):" % hello)
-          and handle_rows(by_slot) == {0: (0, "TASK", "r------", 0,
+          and handle_rows(by_slot) == {0: (0, "TASK", "r--------", 0, 0, "original",
                                            "%d task hello (LIVE, itself)" % hello)})
     CHECK(by_slot, "the same table by id",
           output(parts, 'eval "keel handles %d", ' + hello_id) == by_slot)
 
     damaged = output(parts, "keel handles root", 1)
     CHECK(damaged, "the check to find the `used` count planted with set var",
-          damaged.endswith("\n2 of 64 slots used; WRONG: used says 7"))
+          damaged.endswith("\n%d of 64 slots used; WRONG: used says 7" % root_handles))
 
     one_line_error(parts, "keel handles 999", r"no task 999: give a task id, a slot \(0-23\) "
                    r"or a program name \(see keel tasks\)")
