@@ -77,7 +77,7 @@ static struct cap_row row_of(const struct handle_slot *s)
 	                    .object = s->object,
 	                    .badge = s->badge,
 	                    .derived = cap_derived_count(s),
-	                    .mapped = (uint32_t)frames_mapped_at(s),
+	                    .mapped = s->mapped,
 	                    .slot = (uint16_t)handle_index(s),
 	                    .type = s->type,
 	                    .rights = s->rights,
