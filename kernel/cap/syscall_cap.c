@@ -3,7 +3,8 @@
  * CAP_INFO, and the memory calls FRAMES_ALLOC, FRAMES_MAP, FRAMES_UNMAP.
  *
  * Each takes the handle it acts on first and looks it up once, under
- * sched_lock, for the type and rights abi.h gives for the call.
+ * sched_lock, for the type and rights abi.h's KEEL_CALL_NEEDS gives for
+ * the call.
  */
 #include <keel/frame.h>
 #include <keel/sched.h>
@@ -50,7 +51,8 @@ static int32_t sys_cap_derive(const uint32_t *a)
 	keel_handle_t h = KEEL_ERR_INVALID;
 	uint32_t badge = 0;
 	spinflags_t flags = spin_lock(&sched_lock);
-	kstatus_t s = cap_arg((keel_handle_t)a[0], KEEL_OBJ_NONE, KEEL_RIGHT_DERIVE, &from);
+	kstatus_t s = cap_arg((keel_handle_t)a[0], KEEL_NEED_TYPE_CAP_DERIVE,
+	                      KEEL_NEED_RIGHTS_CAP_DERIVE, &from);
 
 	if (s == KEEL_OK)
 		s = derived_badge(from, a[2], &badge);
@@ -71,7 +73,8 @@ static int32_t sys_cap_revoke(const uint32_t *a)
 		struct handle_slot *s;
 		unsigned n = 0;
 		spinflags_t flags = spin_lock(&sched_lock);
-		kstatus_t st = cap_arg((keel_handle_t)a[0], KEEL_OBJ_NONE, 0, &s);
+		kstatus_t st = cap_arg((keel_handle_t)a[0], KEEL_NEED_TYPE_CAP_REVOKE,
+		                       KEEL_NEED_RIGHTS_CAP_REVOKE, &s);
 		if (st == KEEL_OK)
 			n = cap_revoke(s, CAP_REVOKE_STEP);
 		spin_unlock(&sched_lock, flags);
@@ -108,7 +111,8 @@ static int32_t sys_cap_info(const uint32_t *a)
 	struct keel_cap_info info;
 	struct handle_slot *s;
 	spinflags_t flags = spin_lock(&sched_lock);
-	kstatus_t st = cap_arg((keel_handle_t)a[0], KEEL_OBJ_NONE, 0, &s);
+	kstatus_t st =
+	    cap_arg((keel_handle_t)a[0], KEEL_NEED_TYPE_CAP_INFO, KEEL_NEED_RIGHTS_CAP_INFO, &s);
 
 	if (st == KEEL_OK)
 		info = info_of(s);
@@ -120,7 +124,8 @@ static int32_t sys_frames_alloc(const uint32_t *a)
 {
 	struct handle_slot *mem;
 	spinflags_t flags = spin_lock(&sched_lock);
-	kstatus_t st = cap_arg((keel_handle_t)a[0], KEEL_OBJ_MEMORY, KEEL_RIGHT_WRITE, &mem);
+	kstatus_t st = cap_arg((keel_handle_t)a[0], KEEL_NEED_TYPE_FRAMES_ALLOC,
+	                       KEEL_NEED_RIGHTS_FRAMES_ALLOC, &mem);
 
 	spin_unlock(&sched_lock, flags);
 	return st == KEEL_OK ? frames_alloc(task_current(), (keel_handle_t)a[0], a[1]) : st;
@@ -134,7 +139,8 @@ static int32_t sys_frames_map(const uint32_t *a)
 	if (va & (PAGE_BYTES - 1))
 		return KEEL_ERR_ALIGN;
 	spinflags_t flags = spin_lock(&sched_lock);
-	kstatus_t st = cap_arg((keel_handle_t)a[0], KEEL_OBJ_FRAMES, KEEL_RIGHT_MAP, &s);
+	kstatus_t st = cap_arg((keel_handle_t)a[0], KEEL_NEED_TYPE_FRAMES_MAP,
+	                       KEEL_NEED_RIGHTS_FRAMES_MAP, &s);
 	if (st == KEEL_OK)
 		st = frames_map(task_current(), s, va, a[2]);
 	spin_unlock(&sched_lock, flags);
@@ -145,7 +151,8 @@ static int32_t sys_frames_unmap(const uint32_t *a)
 {
 	struct handle_slot *s;
 	spinflags_t flags = spin_lock(&sched_lock);
-	kstatus_t st = cap_arg((keel_handle_t)a[0], KEEL_OBJ_FRAMES, 0, &s);
+	kstatus_t st = cap_arg((keel_handle_t)a[0], KEEL_NEED_TYPE_FRAMES_UNMAP,
+	                       KEEL_NEED_RIGHTS_FRAMES_UNMAP, &s);
 
 	if (st == KEEL_OK)
 		st = frames_unmap(s);

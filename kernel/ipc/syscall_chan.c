@@ -58,7 +58,7 @@ static int32_t sys_channel_send(const uint32_t *a)
 
 	if (s != KEEL_OK)
 		return s;
-	return LOCKED(ON_CHANNEL(a[0], KEEL_RIGHT_SEND, send_checked(c, a[2])));
+	return LOCKED(ON_CHANNEL(a[0], KEEL_NEED_RIGHTS_CHANNEL_SEND, send_checked(c, a[2])));
 }
 
 static int32_t sys_channel_recv(const uint32_t *a)
@@ -70,7 +70,8 @@ static int32_t sys_channel_recv(const uint32_t *a)
 
 	if (s != KEEL_OK)
 		return s;
-	s = LOCKED(ON_CHANNEL(a[0], KEEL_RIGHT_RECV, channel_recv(c, timeout_of(a[2]))));
+	s = LOCKED(
+	    ON_CHANNEL(a[0], KEEL_NEED_RIGHTS_CHANNEL_RECV, channel_recv(c, timeout_of(a[2]))));
 	return s == KEEL_OK ? msg_copy_out(a[1], &me->msg, buf, cap) : s;
 }
 

@@ -64,7 +64,7 @@ static int32_t sys_ipc_send(const uint32_t *a)
 
 	if (s != KEEL_OK)
 		return s;
-	return LOCKED(ON_ENDPOINT(a[0], KEEL_RIGHT_SEND, send_checked(ep, false, a[2])));
+	return LOCKED(ON_ENDPOINT(a[0], KEEL_NEED_RIGHTS_IPC_SEND, send_checked(ep, false, a[2])));
 }
 /* [sys_ipc_send] */
 
@@ -80,8 +80,8 @@ static int32_t recv_into(uint32_t h, uintptr_t umsg, uint32_t timeout, bool repl
 		s = msg_copy_in(&me->msg, umsg, KEEL_MSG_BUF_MAX);
 	if (s != KEEL_OK)
 		return s;
-	s = LOCKED(
-	    ON_ENDPOINT(h, KEEL_RIGHT_RECV, ep_reply_then_recv(ep, reply, timeout_of(timeout))));
+	s = LOCKED(ON_ENDPOINT(h, KEEL_NEED_RIGHTS_IPC_RECV,
+	                       ep_reply_then_recv(ep, reply, timeout_of(timeout))));
 	return s == KEEL_OK ? msg_copy_out(umsg, &me->msg, buf, cap) : s;
 }
 
@@ -109,7 +109,7 @@ static int32_t sys_ipc_call(const uint32_t *a)
 		s = KEEL_ERR_INVALID; /* a call must wait for its reply */
 	if (s != KEEL_OK)
 		return s;
-	s = LOCKED(ON_ENDPOINT(a[0], KEEL_RIGHT_SEND, send_checked(ep, true, a[2])));
+	s = LOCKED(ON_ENDPOINT(a[0], KEEL_NEED_RIGHTS_IPC_CALL, send_checked(ep, true, a[2])));
 	return s == KEEL_OK ? msg_copy_out(a[1], &me->msg, buf, cap) : s;
 }
 /* [sys_ipc_call] */
@@ -143,7 +143,7 @@ static int32_t sys_notify_signal(const uint32_t *a)
 {
 	if (a[1] == 0)
 		return KEEL_ERR_INVALID;
-	return LOCKED(ON_NOTIFY(a[0], KEEL_RIGHT_SEND, notify_signal(n, a[1])));
+	return LOCKED(ON_NOTIFY(a[0], KEEL_NEED_RIGHTS_NOTIFY_SIGNAL, notify_signal(n, a[1])));
 }
 
 static int32_t sys_notify_wait(const uint32_t *a)
@@ -153,7 +153,8 @@ static int32_t sys_notify_wait(const uint32_t *a)
 
 	if (s != KEEL_OK)
 		return s;
-	s = LOCKED(ON_NOTIFY(a[0], KEEL_RIGHT_RECV, notify_wait(n, &bits, timeout_of(a[2]))));
+	s = LOCKED(
+	    ON_NOTIFY(a[0], KEEL_NEED_RIGHTS_NOTIFY_WAIT, notify_wait(n, &bits, timeout_of(a[2]))));
 	return s == KEEL_OK ? copy_to_user(a[1], &bits, sizeof(bits)) : s;
 }
 
@@ -161,7 +162,7 @@ static int32_t sys_notify_bind(const uint32_t *a)
 {
 	if ((int32_t)a[0] == -1)
 		return LOCKED(notify_bind(NULL));
-	return LOCKED(ON_NOTIFY(a[0], KEEL_RIGHT_RECV, notify_bind(n)));
+	return LOCKED(ON_NOTIFY(a[0], KEEL_NEED_RIGHTS_NOTIFY_BIND, notify_bind(n)));
 }
 
 void ipc_syscalls_install(void)

@@ -93,7 +93,7 @@ int32_t sys_task_wait(const uint32_t *a)
 {
 	struct task *child;
 	int status = 0;
-	kstatus_t s = syscall_task_arg((keel_handle_t)a[0], KEEL_RIGHT_WAIT, &child);
+	kstatus_t s = syscall_task_arg((keel_handle_t)a[0], KEEL_NEED_RIGHTS_TASK_WAIT, &child);
 
 	/* Prove the status can be stored before collecting it, so that it is
 	 * never lost: write back what is there, leaving it as it was. */
@@ -114,7 +114,7 @@ int32_t sys_task_wait(const uint32_t *a)
 int32_t sys_task_kill(const uint32_t *a)
 {
 	struct task *t;
-	kstatus_t s = syscall_task_arg((keel_handle_t)a[0], KEEL_RIGHT_KILL, &t);
+	kstatus_t s = syscall_task_arg((keel_handle_t)a[0], KEEL_NEED_RIGHTS_TASK_KILL, &t);
 
 	return s == KEEL_OK ? task_kill(t, KEEL_KILLED_STATUS) : s;
 }
@@ -123,7 +123,7 @@ int32_t sys_task_info(const uint32_t *a)
 {
 	struct keel_task_info info;
 	struct task *t;
-	kstatus_t s = syscall_task_arg((keel_handle_t)a[0], KEEL_RIGHT_READ, &t);
+	kstatus_t s = syscall_task_arg((keel_handle_t)a[0], KEEL_NEED_RIGHTS_TASK_INFO, &t);
 
 	if (s != KEEL_OK)
 		return s;
@@ -149,7 +149,8 @@ int32_t sys_handle_close(const uint32_t *a)
 		return KEEL_ERR_DENIED; /* a task keeps its name for itself */
 	const struct handle_slot *slot;
 	spinflags_t flags = spin_lock(&sched_lock);
-	kstatus_t s = handle_get(&self->handles, h, KEEL_OBJ_NONE, 0, &slot);
+	kstatus_t s = handle_get(&self->handles, h, KEEL_NEED_TYPE_HANDLE_CLOSE,
+	                         KEEL_NEED_RIGHTS_HANDLE_CLOSE, &slot);
 	if (s == KEEL_OK)
 		task_handle_close(self, (struct handle_slot *)slot);
 	spin_unlock(&sched_lock, flags);
@@ -163,8 +164,8 @@ int32_t sys_handle_query(const uint32_t *a)
 
 	memset(&info, 0, sizeof(info));
 	spinflags_t flags = spin_lock(&sched_lock);
-	kstatus_t s =
-	    handle_get(&task_current()->handles, (keel_handle_t)a[0], KEEL_OBJ_NONE, 0, &slot);
+	kstatus_t s = handle_get(&task_current()->handles, (keel_handle_t)a[0],
+	                         KEEL_NEED_TYPE_HANDLE_QUERY, KEEL_NEED_RIGHTS_HANDLE_QUERY, &slot);
 	if (s == KEEL_OK)
 		info = (struct keel_handle_info){slot->type, slot->rights, slot->object, 0};
 	spin_unlock(&sched_lock, flags);

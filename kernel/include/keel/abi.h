@@ -194,6 +194,50 @@ enum keel_rights {
 };
 /* [abi_handles] */
 
+/* [abi_needs] */
+/**
+ * @brief What each call needs of the handle it takes first: X(call,
+ * type, rights). The kernel's lookup for a call names the call's entry
+ * (KEEL_NEED_TYPE_<call>, KEEL_NEED_RIGHTS_<call>), and every lookup is
+ * one function (handle_get()), which refuses a handle of another type
+ * (KEEL_ERR_WRONG_TYPE; KEEL_OBJ_NONE: any type) or without every one of
+ * those rights (KEEL_ERR_DENIED). A handle passed on, in a message or at
+ * spawn (keel_spawn.give), needs KEEL_RIGHT_GRANT. The calls not listed
+ * take no handle: they act on the caller itself (its threads, its own
+ * address space within its frame limit, the objects it creates) or, for
+ * IPC_REPLY, on the reply right its thread holds.
+ */
+#define KEEL_CALL_NEEDS(X)                                                                         \
+	X(TASK_WAIT, KEEL_OBJ_TASK, KEEL_RIGHT_WAIT)                                               \
+	X(TASK_KILL, KEEL_OBJ_TASK, KEEL_RIGHT_KILL)                                               \
+	X(TASK_INFO, KEEL_OBJ_TASK, KEEL_RIGHT_READ)                                               \
+	X(HANDLE_CLOSE, KEEL_OBJ_NONE, 0)                                                          \
+	X(HANDLE_QUERY, KEEL_OBJ_NONE, 0)                                                          \
+	X(IPC_SEND, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_SEND)                                            \
+	X(IPC_RECV, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_RECV)                                            \
+	X(IPC_CALL, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_SEND)                                            \
+	X(IPC_REPLY_RECV, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_RECV)                                      \
+	X(NOTIFY_SIGNAL, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_SEND)                                   \
+	X(NOTIFY_WAIT, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_RECV)                                     \
+	X(NOTIFY_BIND, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_RECV)                                     \
+	X(CHANNEL_SEND, KEEL_OBJ_CHANNEL, KEEL_RIGHT_SEND)                                         \
+	X(CHANNEL_RECV, KEEL_OBJ_CHANNEL, KEEL_RIGHT_RECV)                                         \
+	X(CAP_DERIVE, KEEL_OBJ_NONE, KEEL_RIGHT_DERIVE)                                            \
+	X(CAP_REVOKE, KEEL_OBJ_NONE, 0)                                                            \
+	X(CAP_INFO, KEEL_OBJ_NONE, 0)                                                              \
+	X(FRAMES_ALLOC, KEEL_OBJ_MEMORY, KEEL_RIGHT_WRITE)                                         \
+	X(FRAMES_MAP, KEEL_OBJ_FRAMES, KEEL_RIGHT_MAP)                                             \
+	X(FRAMES_UNMAP, KEEL_OBJ_FRAMES, 0)
+
+/** @brief KEEL_NEED_TYPE_<call> and KEEL_NEED_RIGHTS_<call> from KEEL_CALL_NEEDS. */
+enum keel_call_needs {
+#define KEEL_ABI_NEED_(name, type, rights)                                                         \
+	KEEL_NEED_TYPE_##name = (type), KEEL_NEED_RIGHTS_##name = (rights),
+	KEEL_CALL_NEEDS(KEEL_ABI_NEED_)
+#undef KEEL_ABI_NEED_
+};
+/* [abi_needs] */
+
 /** @brief What HANDLE_QUERY tells. Every byte is written (padding is zero). */
 struct keel_handle_info {
 	uint32_t type;     /**< enum keel_object_type. */

@@ -293,6 +293,100 @@ static void case_revoke_in_use(void)
 	CHECK_EQ(ipc_handles_now(), before - 1);
 }
 
+/* -- Each call refuses a handle without the rights abi.h says it needs. */
+
+static const struct need {
+	const char *name;
+	uint32_t nr, nargs, type, rights;
+} needs[] = {
+#define CAP_TEST_NEED_(name, type, rights) {#name, KEEL_SYS_##name, 0, (type), (rights)},
+    KEEL_CALL_NEEDS(CAP_TEST_NEED_)
+#undef CAP_TEST_NEED_
+};
+
+static const uint8_t nargs_of[KEEL_SYS_COUNT] = {
+#define CAP_TEST_NARGS_(name, nr, nargs) [nr] = (nargs),
+    KEEL_SYSCALLS(CAP_TEST_NARGS_)
+#undef CAP_TEST_NARGS_
+};
+
+/* A handle to a new object of @p type, every right (0 if the type takes none). */
+static int32_t object_of(uint32_t type)
+{
+	switch (type) {
+	case KEEL_OBJ_TASK:
+		return keel_spawn("t_sleeper", 0);
+	case KEEL_OBJ_ENDPOINT:
+		return keel_endpoint_create(NULL);
+	case KEEL_OBJ_NOTIFICATION:
+		return keel_notify_create();
+	case KEEL_OBJ_CHANNEL:
+		return keel_channel_create(1, 16, NULL);
+	case KEEL_OBJ_MEMORY:
+		return keel_cap_derive(KEEL_ROOT_MEMORY, KEEL_RIGHT_ALL, 0);
+	case KEEL_OBJ_FRAMES:
+		return keel_frames_alloc(KEEL_ROOT_MEMORY, 1);
+	default:
+		return keel_notify_create(); /* any type does */
+	}
+}
+
+/* Call @p n with handle @p h and arguments that are otherwise sound. */
+static int32_t call_with(const struct need *n, int32_t h)
+{
+	static uint32_t room[64]; /* a message, an info struct, a status: zeroed, writable */
+	uint32_t a1 = (uint32_t)room, a2 = n->nr == KEEL_SYS_IPC_CALL ? IPC_SHORT_US : 0;
+
+	memset(room, 0, sizeof(room));
+	if (n->nr == KEEL_SYS_FRAMES_ALLOC || n->nr == KEEL_SYS_NOTIFY_SIGNAL)
+		a1 = 1;
+	else if (n->nr == KEEL_SYS_FRAMES_MAP)
+		a1 = MAP_AT;
+	else if (n->nr == KEEL_SYS_CAP_DERIVE)
+		a1 = 0; /* no rights asked for */
+	return keel_syscall(KEEL_CALL(n->nr, nargs_of[n->nr]), (uint32_t)h, a1, a2, 0);
+}
+
+/* The table in abi.h is what the kernel enforces: without the rights an
+ * entry names, the call is DENIED; with a handle of another type,
+ * WRONG_TYPE; with those rights alone, neither. */
+static void case_each_call_needs(void)
+{
+	uint32_t before = ipc_handles_now();
+
+	for (unsigned i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
+		const struct need *n = &needs[i];
+		int32_t obj = object_of(n->type), other = keel_endpoint_create(NULL), r;
+		if (!CHECK(obj > 0 && other > 0))
+			continue;
+		int32_t lacking = keel_cap_derive(obj, KEEL_RIGHT_ALL & ~n->rights, 0);
+		int32_t exact = keel_cap_derive(obj, n->rights, 0);
+		if (n->rights != 0 && (r = call_with(n, lacking)) != KEEL_ERR_DENIED)
+			utest_fail(__FILE__, __LINE__, "%s without its rights gave %s", n->name,
+			           keel_errname(r));
+		if (n->type != KEEL_OBJ_NONE && n->type != KEEL_OBJ_ENDPOINT &&
+		    (r = call_with(n, other)) != KEEL_ERR_WRONG_TYPE)
+			utest_fail(__FILE__, __LINE__, "%s on an endpoint gave %s", n->name,
+			           keel_errname(r));
+		bool ends_it = n->nr == KEEL_SYS_TASK_KILL || n->nr == KEEL_SYS_TASK_WAIT ||
+		               n->nr == KEEL_SYS_HANDLE_CLOSE;
+		if (!ends_it && ((r = call_with(n, exact)) == KEEL_ERR_DENIED ||
+		                 r == KEEL_ERR_WRONG_TYPE || r == KEEL_ERR_BAD_HANDLE))
+			utest_fail(__FILE__, __LINE__, "%s with exactly its rights gave %s",
+			           n->name, keel_errname(r));
+		if (n->nr == KEEL_SYS_FRAMES_ALLOC && r > 0)
+			CHECK_EQ(keel_handle_close(r), 0); /* a new run: an original of its own */
+		if (n->type == KEEL_OBJ_TASK)
+			ipc_kill(obj); /* and closes it, with what was derived from it */
+		else
+			CHECK_EQ(keel_handle_close(obj), 0);
+		CHECK_EQ(keel_handle_close(other), 0);
+		if (ipc_handles_now() != before)
+			utest_fail(__FILE__, __LINE__, "%s left %u handles", n->name,
+			           ipc_handles_now() - before);
+	}
+}
+
 static const struct utest_case cases[] = {
     {"forge_random", case_forge_random},
     {"forge_neighbours", case_forge_neighbours},
@@ -302,6 +396,7 @@ static const struct utest_case cases[] = {
     {"other_tasks", case_other_tasks},
     {"fill_space", case_fill_space},
     {"revoke_in_use", case_revoke_in_use},
+    {"each_call_needs", case_each_call_needs},
 };
 
 int main(uint32_t which)
