@@ -43,7 +43,9 @@ GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 # Sources, slice by slice: the folders are the map. Slice S (named in
 # SLICE_NAMES) is the folders kernel/S/ and arch/x86/S/; slice 0 also owns
 # kernel/lib/, the pure code every slice uses. Every .c and .S file in them
-# is the slice's kernel code, except its monitor commands (S/monitor.c).
+# is the slice's kernel code, except its monitor commands (S/monitor.c) and
+# its invariant checkers (S/*_check.c), which only tests and the monitor
+# call: they are debug code.
 #
 # Two images. A production image (IMAGE=production, the default of the
 # STANDARD and HARDENED profiles) is that kernel code and nothing else. A
@@ -76,8 +78,8 @@ ISO := $(BUILD)/keel.iso
 sources_in = $(sort $(foreach d,$(1),$(wildcard $(d)/*.c $(d)/*.S)))
 slice_dirs = $(if $(filter 0,$(1)),kernel/lib) kernel/$(2) $(ARCH_DIR)/$(2)
 # $(call slice_code,N,NAME), $(call slice_debug,N,NAME): the two halves.
-slice_code = $(filter-out %/monitor.c,$(call sources_in,$(call slice_dirs,$(1),$(2))))
-slice_debug = $(filter %/monitor.c,$(call sources_in,$(call slice_dirs,$(1),$(2)))) \
+slice_code = $(filter-out %/monitor.c %_check.c,$(call sources_in,$(call slice_dirs,$(1),$(2))))
+slice_debug = $(filter %/monitor.c %_check.c,$(call sources_in,$(call slice_dirs,$(1),$(2)))) \
 	$(if $(filter 0,$(1)),$(filter-out $(DEBUG_ONLY_IF),$(call sources_in,kernel/debug $(ARCH_DIR)/debug))) \
 	$(call sources_in,tests/kernel/$(2) tests/bench/$(2))
 DEBUG_ONLY_IF := kernel/debug/absent.c kernel/debug/gcov.c
@@ -271,8 +273,9 @@ UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 unit_src_fmt_edges := kernel/lib/fmt.c
 unit_src_config := kernel/boot/config.c kernel/lib/fmt.c
 unit_src_pmm := kernel/mem/pmm.c kernel/mem/pmm_check.c
+unit_src_handle := kernel/user/handle.c kernel/user/handle_check.c
 unit_src_slab := kernel/mem/slab.c kernel/mem/slab_stats.c kernel/mem/kmalloc.c kernel/sched/spinlock.c kernel/mem/pmm.c kernel/mem/pmm_check.c
-unit_src_cap := kernel/cap/cap.c kernel/user/handle.c
+unit_src_cap := kernel/cap/cap.c kernel/user/handle.c kernel/user/handle_check.c
 UNIT_BUILD ?= build/unit
 UNIT_BINS := $(patsubst %,$(UNIT_BUILD)/test_%,$(UNIT_TESTS))
 ifeq ($(COVERAGE),1)

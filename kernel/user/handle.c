@@ -21,7 +21,8 @@
  *
  * Every slot also keeps its place in its derivation order (handle.h).
  * Here every slot is made an original, alone; freeing one unlinks it.
- * Slice 5 (kernel/cap/) derives and revokes.
+ * Slice 5 (kernel/cap/) derives and revokes. handle_table_check(), which
+ * only tests and the monitor call, is in handle_check.c.
  */
 #include <keel/handle.h>
 #include <stdbool.h>
@@ -29,12 +30,11 @@
 #include <stdint.h>
 
 /* Generations use the bits of a non-negative int32 above the index. */
-#define GEN_BITS   (31 - KEEL_HANDLE_INDEX_BITS)
-#define GEN_MAX    ((1u << GEN_BITS) - 1)
+#define GEN_MAX    HANDLE_GEN_MAX
 #define INDEX_MASK ((uint32_t)KEEL_HANDLES_MAX - 1)
 #define OBJ_LAST   KEEL_OBJ_LAST /* the highest object type */
 
-_Static_assert(GEN_BITS == 19, "generations fill a non-negative int32 above the index");
+_Static_assert(GEN_MAX == (1u << 19) - 1, "generations fill a non-negative int32 above the index");
 
 /* Is @p type the type of a kernel object (not KEEL_OBJ_NONE)? */
 static bool type_known(unsigned type)
@@ -188,48 +188,4 @@ kstatus_t handle_free(struct handle_table *t, keel_handle_t h)
 		return KEEL_ERR_BUSY;
 	handle_free_slot(&t->slot[(uint32_t)h & INDEX_MASK]);
 	return KEEL_OK;
-}
-
-/* Is @p s's place in derivation order sound? Its neighbours point back at
- * it and hold the same object; an original comes first. (Only neighbours
- * are looked at: derived slots linked in a cycle with no original would
- * pass. Every link is made by cap.c's and this file's O(1) steps, which
- * the host tests check against a model.) */
-static bool order_ok(const struct handle_slot *s)
-{
-	if (s->prev != NULL &&
-	    (s->prev->next != s || s->prev->object != s->object || s->prev->type != s->type))
-		return false;
-	if (s->next != NULL && (s->next->prev != s || s->next->depth == 0))
-		return false;
-	return (s->depth == 0) == (s->prev == NULL);
-}
-
-/* Does slot @p i of @p t keep the invariants of a slot, empty or not? */
-static bool slot_ok(const struct handle_table *t, const struct handle_slot *s, unsigned i)
-{
-	/* Generations fit a handle; 0 is slot 0's alone (KEEL_SELF's). */
-	if (s->generation > GEN_MAX || (s->generation == 0 && i != 0) || s->table != t)
-		return false;
-	if (s->type > OBJ_LAST || !rights_known(s->rights) || s->reserved != 0)
-		return false;
-	if (s->type != KEEL_OBJ_NONE)
-		return order_ok(s);
-	/* An empty slot holds nothing but its generation. */
-	return s->rights == 0 && s->object == 0 && s->badge == 0 && s->mapped == 0 &&
-	       s->prev == NULL && s->next == NULL && s->depth == 0;
-}
-
-kstatus_t handle_table_check(const struct handle_table *t)
-{
-	uint32_t used = 0;
-
-	if (t->size == 0 || t->size > KEEL_HANDLES_MAX)
-		return KEEL_ERR_CORRUPT;
-	for (unsigned i = 0; i < t->size; i++) {
-		if (!slot_ok(t, &t->slot[i], i))
-			return KEEL_ERR_CORRUPT;
-		used += t->slot[i].type != KEEL_OBJ_NONE;
-	}
-	return used == t->used ? KEEL_OK : KEEL_ERR_CORRUPT;
 }

@@ -1,6 +1,7 @@
 /*
  * task_report.c - what the kernel says about tasks: the report of a user
- * fault, the invariant check, and the accounting numbers.
+ * fault and the accounting numbers. (The invariant check, which only
+ * tests and the monitor call, is in task_check.c.)
  *
  * A fault in ring 3 is the program's bug, not the kernel's, so it is
  * reported like a crash in user space is on any Unix: which task, which
@@ -53,44 +54,4 @@ void task_fault(unsigned vector, const char *what, uintptr_t pc, uintptr_t addr)
 uint32_t task_frames(const struct task *t)
 {
 	return frame_held(t->owner);
-}
-
-/* Check one task; print and return false at its first broken invariant. */
-static bool task_check(const struct task *t, unsigned slot)
-{
-	unsigned alive = 0;
-
-	if (t->state == TASK_FREE) /* its owner id is the slot's, set or not */
-		return frame_held((owner_t)(OWNER_FIRST_TASK + slot)) == 0 ||
-		       (kprintf("task check: free slot %u holds frames\n", slot), false);
-	for (unsigned i = 0; i < TASK_THREADS_MAX; i++) {
-		const struct thread *th =
-		    t->thread[i].used ? thread_lookup(t->thread[i].tid) : NULL;
-		alive += th != NULL && !t->thread[i].left;
-	}
-	if (t->state == TASK_LIVE && alive != t->threads) {
-		kprintf("task check: '%s' counts %u threads, %u alive\n", t->name, t->threads,
-		        alive);
-		return false;
-	}
-	if (t->threads > t->thread_limit || (t->frame_limit && task_frames(t) > t->frame_limit)) {
-		kprintf("task check: '%s' is over a limit\n", t->name);
-		return false;
-	}
-	if (handle_table_check(&t->handles) != KEEL_OK) {
-		kprintf("task check: '%s' has a corrupt handle table\n", t->name);
-		return false;
-	}
-	return true;
-}
-
-kstatus_t task_check_all(void)
-{
-	spinflags_t flags = spin_lock(&sched_lock);
-	bool ok = true;
-
-	for (unsigned i = 0; i < TASK_MAX && ok; i++)
-		ok = task_check(task_slot(i), i);
-	spin_unlock(&sched_lock, flags);
-	return ok ? KEEL_OK : KEEL_ERR_CORRUPT;
 }

@@ -40,6 +40,9 @@
 
 struct handle_table;
 
+/** @brief The largest generation: the bits of a non-negative int32 above the index. */
+#define HANDLE_GEN_MAX ((1u << (31 - KEEL_HANDLE_INDEX_BITS)) - 1)
+
 /** @brief The deepest a slot may be in its derivation tree (depth is 16 bits). */
 #define HANDLE_DEPTH_MAX 0xfffe
 

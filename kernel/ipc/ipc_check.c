@@ -1,5 +1,5 @@
 /*
- * check.c - ipc_check_all(): the invariants of every IPC object and of
+ * ipc_check.c - ipc_check_all(): the invariants of every IPC object and of
  * every thread's IPC state, checked by the tests after each program.
  */
 #include <keel/kprintf.h>
