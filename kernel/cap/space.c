@@ -69,7 +69,7 @@ static void cap_init(void)
 {
 	cap_deleting = cap_revoked_one;
 	task_hooks.handle_copied = cap_link_derived;
-	task_hooks.handle_revoke = cap_revoke_all;
+	task_hooks.handle_revoke = cap_revoke;
 	task_hooks.handle_moving = cap_moving;
 	task_hooks.initial_caps = initial_caps;
 	closing_before = task_hooks.handle_closing;

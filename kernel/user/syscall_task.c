@@ -142,19 +142,11 @@ int32_t sys_task_info(const uint32_t *a)
 
 int32_t sys_handle_close(const uint32_t *a)
 {
-	struct task *self = task_current();
 	keel_handle_t h = (keel_handle_t)a[0];
 
 	if (h == KEEL_SELF)
 		return KEEL_ERR_DENIED; /* a task keeps its name for itself */
-	const struct handle_slot *slot;
-	spinflags_t flags = spin_lock(&sched_lock);
-	kstatus_t s = handle_get(&self->handles, h, KEEL_NEED_TYPE_HANDLE_CLOSE,
-	                         KEEL_NEED_RIGHTS_HANDLE_CLOSE, &slot);
-	if (s == KEEL_OK)
-		task_handle_close(self, (struct handle_slot *)slot);
-	spin_unlock(&sched_lock, flags);
-	return s;
+	return task_handle_close(task_current(), h);
 }
 
 int32_t sys_handle_query(const uint32_t *a)

@@ -180,7 +180,9 @@ static void task_abandon(struct task *t)
 	spinflags_t flags = spin_lock(&sched_lock);
 	if (t->state == TASK_LIVE)
 		task_set_state(t, TASK_DYING);
+	spin_unlock(&sched_lock, flags);
 	task_handles_clear(t); /* first: what they mapped is in its space */
+	flags = spin_lock(&sched_lock);
 	task_set_state(t, TASK_ZOMBIE);
 	spin_unlock(&sched_lock, flags);
 	task_release_memory(t);
@@ -245,9 +247,7 @@ static void spawn_limits(const struct keel_spawn *opts, struct task *t)
 /* Undo a spawn that failed while LOADING: memory back, slot free. */
 static void task_unload(struct task *t)
 {
-	spinflags_t flags = spin_lock(&sched_lock);
 	task_handles_clear(t); /* first: what they mapped is in its space */
-	spin_unlock(&sched_lock, flags);
 	task_release_memory(t);
 	task_free_slot(t);
 }
@@ -336,13 +336,11 @@ kstatus_t task_kill(struct task *t, int status)
 /* The last thread of @p t is leaving: give everything back, then ZOMBIE. */
 void task_end(struct task *t)
 {
-	spinflags_t flags = spin_lock(&sched_lock);
 	/* Its handles first: what they mapped lies in its space, and what
 	 * they hold (runs of frames) is charged to it. */
 	task_handles_clear(t);
-	spin_unlock(&sched_lock, flags);
 	task_release_memory(t);
-	flags = spin_lock(&sched_lock);
+	spinflags_t flags = spin_lock(&sched_lock);
 	for (unsigned i = 0; i < TASK_MAX; i++) {
 		if (tasks[i].parent == t && tasks[i].state != TASK_FREE) {
 			tasks[i].parent = NULL; /* nobody will wait for it now */

@@ -14,7 +14,12 @@
  * makes every handle an original with nothing derived from it, so both
  * hooks are NULL here and a close is just a free.
  *
- * Every function but the allocation and release runs with sched_lock held.
+ * Copying and moving run with sched_lock held. Closing takes it itself,
+ * a step at a time: closing a capability deletes everything derived from
+ * it, which may be many (every task's), so it deletes at most
+ * TASK_CLOSE_STEP of them under the lock, then lets a better thread that
+ * became ready run (sched_preempt()), and goes on. No path here holds the
+ * lock for more than one step, whatever the tree's size.
  */
 #include <keel/kmalloc.h>
 #include <keel/panic.h>
@@ -71,17 +76,43 @@ kstatus_t task_handle_move(struct task *t, struct handle_slot *s, struct handle_
 	return handle_move(s, to, out);
 }
 
-/* [task_handle_close] */
-void task_handle_close(struct task *t, struct handle_slot *s)
+/* One step of closing @p t's handle @p h (sched_lock held): at most
+ * TASK_CLOSE_STEP of what was derived from it deleted, or, once nothing
+ * is left, the hooks told and the slot freed. True if more steps remain. */
+static bool close_step(struct task *t, keel_handle_t h, kstatus_t *status)
 {
-	assert(spin_held(&sched_lock) && s->table == &t->handles);
+	const struct handle_slot *slot;
+	struct handle_slot *s;
+
+	*status = handle_get(&t->handles, h, KEEL_OBJ_NONE, 0, &slot);
+	if (*status != KEEL_OK)
+		return false;
+	s = (struct handle_slot *)slot;
 	if (handle_has_derived(s)) {
 		assert(task_hooks.handle_revoke != NULL); /* only slice 5 derives */
-		task_hooks.handle_revoke(s);
+		task_hooks.handle_revoke(s, TASK_CLOSE_STEP);
+		return true;
 	}
 	if (task_hooks.handle_closing)
 		task_hooks.handle_closing(t, s);
 	handle_free_slot(s);
+	return false;
+}
+
+/* [task_handle_close] */
+kstatus_t task_handle_close(struct task *t, keel_handle_t h)
+{
+	kstatus_t status;
+	bool more;
+
+	do {
+		spinflags_t flags = spin_lock(&sched_lock);
+		more = close_step(t, h, &status);
+		spin_unlock(&sched_lock, flags);
+		if (more)
+			sched_preempt(); /* a better thread that became ready runs now */
+	} while (more);
+	return status;
 }
 /* [task_handle_close] */
 
@@ -89,6 +120,6 @@ void task_handles_clear(struct task *t)
 {
 	for (unsigned i = 0; i < t->handles.size; i++)
 		if (t->handles.slot[i].type != KEEL_OBJ_NONE)
-			task_handle_close(t, &t->handles.slot[i]);
+			task_handle_close(t, handle_of(&t->handles, i));
 	assert(t->handles.used == 0);
 }

@@ -1,5 +1,5 @@
 /*
- * t_fuzz.c - the system-call fuzzer: 200,000 calls the kernel must survive.
+ * t_fuzz.c - the system-call fuzzer: 100,000 calls the kernel must survive.
  *
  * Each call is drawn from a seeded xorshift32 generator (main's argument
  * is the seed; 0 takes a fixed one, and the seed is printed first, so a
@@ -39,8 +39,8 @@
  */
 #include <utest.h>
 
-#define FUZZ_CALLS    200000u
-#define FUZZ_PROGRESS 50000u
+#define FUZZ_CALLS    100000u
+#define FUZZ_PROGRESS 25000u
 #define FUZZ_SEED     0x4b65656cu /* "Keel" */
 #define SCRATCH       0x60000000u /* MEM_UNMAP and MEM_PROTECT stay in here */
 #define EDGE          0x70000000u /* one page, mapped first, with nothing mapped after it */

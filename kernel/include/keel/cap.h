@@ -82,7 +82,8 @@ bool cap_revoke_step(struct handle_slot *s);
  */
 unsigned cap_revoke(struct handle_slot *s, unsigned budget);
 
-/** @brief Revoke @p s wholly (unbounded: for task end and the hook). */
+/** @brief Revoke @p s wholly, in one go (unbounded: for tests and
+ *  benchmarks; the kernel revokes in steps, with cap_revoke()). */
 void cap_revoke_all(struct handle_slot *s);
 
 /** @brief How many capabilities were derived from @p s, directly or not. O(that). */

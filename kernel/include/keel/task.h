@@ -116,8 +116,9 @@ struct task_hooks {
 	void (*handle_closing)(struct task *t, const struct handle_slot *slot);
 	/** Slice 5: link @p copy, just made from @p from, as derived from it. */
 	void (*handle_copied)(struct handle_slot *from, struct handle_slot *copy);
-	/** Slice 5: delete everything derived from @p s, in every task. */
-	void (*handle_revoke)(struct handle_slot *s);
+	/** Slice 5: delete up to @p budget of what was derived from @p s, in
+	 *  every task; how many it deleted. */
+	unsigned (*handle_revoke)(struct handle_slot *s, unsigned budget);
 	/** Slice 5: @p s is about to move out of @p t's table (in a message). */
 	void (*handle_moving)(struct task *t, struct handle_slot *s);
 	/** Slice 5: give @p t, which the kernel spawns itself (the root task,
@@ -157,13 +158,19 @@ kstatus_t task_handle_copy(const struct handle_slot *from, struct handle_table *
 kstatus_t task_handle_move(struct task *t, struct handle_slot *s, struct handle_table *to,
                            keel_handle_t *out);
 
-/**
- * @brief Close @p t's slot @p s: delete what was derived from it (slice
- * 5), tell the hooks, free it. sched_lock held.
- */
-void task_handle_close(struct task *t, struct handle_slot *s);
+/** @brief Deletions a close makes under sched_lock between two chances to be preempted. */
+#define TASK_CLOSE_STEP 16
 
-/** @brief Close every handle of @p t (it is ending). sched_lock held. */
+/**
+ * @brief Close @p t's handle @p h: delete what was derived from it (slice
+ * 5), TASK_CLOSE_STEP at a time with a preemption point between, then
+ * tell the hooks and free it. sched_lock not held.
+ * @return KEEL_OK; what handle_get() says of @p h (also if another thread
+ *         closed it meanwhile).
+ */
+kstatus_t task_handle_close(struct task *t, keel_handle_t h);
+
+/** @brief Close every handle of @p t (it is ending). sched_lock not held. */
 void task_handles_clear(struct task *t);
 
 /**
