@@ -12,6 +12,8 @@
 
 /** The one memory object's id: free memory is one thing. */
 #define MEMORY_ID 1
+/** The one archive object's id: the boot archive. */
+#define ARCHIVE_ID 1
 /** Runs of frames that can exist at once. */
 #define FRAMES_MAX 128
 

@@ -63,8 +63,8 @@ static struct snapshot {
 	unsigned ncaps, ntasks, missed;
 } snap;
 
-static const char *const type_names[] = {"none",         "task",    "thread", "endpoint",
-                                         "notification", "channel", "memory", "frames"};
+static const char *const type_names[] = {"none",    "task",   "thread", "endpoint", "notification",
+                                         "channel", "memory", "frames", "archive"};
 
 /* [cap_row_of] */
 /* What slot @p s shows; sched_lock held. */

@@ -10,9 +10,11 @@
  *
  * The initial capabilities. A task the kernel spawns itself (the root
  * task; in test images each test program, which stands in for it) gets,
- * besides KEEL_SELF, the capability to all free memory: KEEL_ROOT_MEMORY,
- * the original, with every right. Everything any other task holds, it
- * was given by a task that held it first.
+ * besides KEEL_SELF (its own task, and with it its address space), the
+ * originals of the capability to all free memory (KEEL_ROOT_MEMORY) and
+ * of the one to the boot archive (KEEL_ROOT_ARCHIVE), which spawning
+ * needs. Everything any other task holds, it was given by a task that
+ * held it first.
  */
 #include <keel/init.h>
 #include <keel/kprintf.h>
@@ -56,14 +58,29 @@ static void cap_moving(struct task *t, struct handle_slot *s)
 /* [initial_caps] */
 static void initial_caps(struct task *t)
 {
-	keel_handle_t h;
+	keel_handle_t h, a;
 	kstatus_t s = handle_install(&t->handles, handle_index_of(KEEL_ROOT_MEMORY),
 	                             KEEL_OBJ_MEMORY, MEMORY_ID, KEEL_RIGHT_ALL, &h);
 
-	assert(s == KEEL_OK && h == KEEL_ROOT_MEMORY);
+	if (s == KEEL_OK)
+		s = handle_install(&t->handles, handle_index_of(KEEL_ROOT_ARCHIVE),
+		                   KEEL_OBJ_ARCHIVE, ARCHIVE_ID, KEEL_RIGHT_ALL, &a);
+	assert(s == KEEL_OK && h == KEEL_ROOT_MEMORY && a == KEEL_ROOT_ARCHIVE);
 	(void)s;
 }
 /* [initial_caps] */
+
+/* [may_spawn] */
+/* Spawning finds a program in the boot archive, so it needs an archive
+ * capability that can read: the one opts names, or KEEL_ROOT_ARCHIVE. */
+static kstatus_t may_spawn(struct task *parent, const struct keel_spawn *opts)
+{
+	const struct handle_slot *s;
+	keel_handle_t h = opts != NULL && opts->archive != 0 ? opts->archive : KEEL_ROOT_ARCHIVE;
+
+	return handle_get(&parent->handles, h, KEEL_OBJ_ARCHIVE, KEEL_RIGHT_READ, &s);
+}
+/* [may_spawn] */
 
 static void cap_init(void)
 {
@@ -72,6 +89,7 @@ static void cap_init(void)
 	task_hooks.handle_revoke = cap_revoke;
 	task_hooks.handle_moving = cap_moving;
 	task_hooks.initial_caps = initial_caps;
+	task_hooks.may_spawn = may_spawn;
 	closing_before = task_hooks.handle_closing;
 	task_hooks.handle_closing = cap_closing;
 	cap_syscalls_install();

@@ -197,7 +197,7 @@ static kstatus_t spawn_options_ok(const struct keel_spawn *opts)
 	if (opts->flags != 0 || opts->frame_limit > TASK_FRAME_LIMIT_MAX ||
 	    opts->thread_limit > TASK_THREADS_MAX || opts->give < 0 ||
 	    (opts->give_rights & ~(uint32_t)KEEL_RIGHT_ALL) != 0 || opts->slots == 1 ||
-	    opts->slots > KEEL_HANDLES_MAX)
+	    opts->slots > KEEL_HANDLES_MAX || opts->archive < 0)
 		return KEEL_ERR_INVALID;
 	return KEEL_OK;
 }
@@ -260,6 +260,11 @@ kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_sp
 	const void *data;
 	kstatus_t s = spawn_options_ok(opts);
 
+	if (s == KEEL_OK && parent != NULL && task_hooks.may_spawn) {
+		spinflags_t flags = spin_lock(&sched_lock);
+		s = task_hooks.may_spawn(parent, opts);
+		spin_unlock(&sched_lock, flags);
+	}
 	if (s == KEEL_OK)
 		s = task_find_program(name, &img, &data);
 	if (s != KEEL_OK)

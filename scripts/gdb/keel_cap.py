@@ -15,8 +15,8 @@
 # address tells its holder. A frames capability names a run of
 # frames_pool[] (kernel/cap/frames.c; an id carries its slot in the low 8
 # bits, like a task's) and its badge is the part of the run it names
-# (first page << 16 | pages); frames_maps[] says where a capability is
-# mapped (its `cap` is the slot's address).
+# (first page << 16 | pages); its `mapped` field says where it is mapped
+# in its holder's space (0: nowhere).
 #
 # This module also names the memory and frames objects in `keel handles`
 # (through keel_user.object_describers).
@@ -52,16 +52,12 @@ def cap_set_up():
 
 
 class CapState:
-    """Every task's handle slots, the runs of frames and their mappings, read once."""
+    """Every task's handle slots and the runs of frames, read once."""
 
     def __init__(self):
         self.tasks = keel_user.read_tasks()
         self.pool = symbol("frames_pool")
         self.pool.fetch_lazy()
-        maps = symbol("frames_maps")
-        maps.fetch_lazy()
-        self.mapped = {int(maps[i]["cap"]): int(maps[i]["va"]) for i in range(array_length(maps))
-                       if int(maps[i]["cap"])}
         self.types = enum_labels("enum keel_object_type")
         self.shift = handle_index_bits()
         self.slots = {}  # a slot's address: (its task, its index, the struct handle_slot)
@@ -136,7 +132,7 @@ class CapState:
         if whole:
             run = self.run(int(s["object"]))
             text += " of %d" % (1 << int(run["order"]) if run is not None else 0)
-        va = self.mapped.get(address, 0)
+        va = int(s["mapped"])
         return text + (", mapped at %#x" % va if va else ", not mapped")
 
 
@@ -203,8 +199,8 @@ class KeelCaps(CapCommand):
     what it was derived from (TASK:SLOT, walking `prev` to the nearest
     shallower slot; "original" at depth 0), how many were derived from it
     (walking `next` while deeper) and the object; a frames capability
-    also shows the pages of its run it names (its badge) and where
-    frames_maps[] says it is mapped."""
+    also shows the pages of its run it names (its badge) and where it is
+    mapped (the slot's `mapped`)."""
 
     name = "caps"
     usage = "TASK"
@@ -282,6 +278,10 @@ def describe_memory(table, owner, obj):
     return "%#x memory" % obj
 
 
+def describe_archive(table, owner, obj):
+    return "%#x boot archive" % obj
+
+
 def describe_frames(table, owner, obj):
     pool = symbol("frames_pool")
     f = pool[(obj & SLOT_MASK) % array_length(pool)]
@@ -292,3 +292,4 @@ def describe_frames(table, owner, obj):
 
 keel_user.object_describers["MEMORY"] = describe_memory
 keel_user.object_describers["FRAMES"] = describe_frames
+keel_user.object_describers["ARCHIVE"] = describe_archive

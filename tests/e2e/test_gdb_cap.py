@@ -95,11 +95,11 @@ def test_caps_and_captree(ctx):
 
     handles = usertest.handle_rows(output(parts, "keel handles 0"))
     main = tasks[0]["id"]
-    CHECK(output(parts, "keel handles 0"), "main's slots 0-7, slot 3 derived from slot 1",
-          sorted(handles) == list(range(8))
+    CHECK(output(parts, "keel handles 0"), "main's slots 0-7 and 63, slot 3 derived from slot 1",
+          sorted(handles) == list(range(8)) + [63]
           and handles[3][:6] == (3 | 1 << 12, "ENDPOINT", "----S-GD-", 1, 1, "%d:1" % main))
     CHECK(output(parts, "keel handles 0"), "the memory and frames objects described",
-          handles[2][6] == "0x1 memory"
+          handles[2][6] == "0x1 memory" and handles[63][6] == "0x1 boot archive"
           and re.fullmatch(r"0x[0-9a-f]+ frames, a run of 4 pages", handles[4][6]))
 
     for command, what in (("keel captree 0 0x1008", r"task %d has no capability 0x1008: the "

@@ -17,7 +17,8 @@ running one in-kernel test that spawns a program:
 `keel handles` shows each slot's handle (its index in the low
 KEEL_HANDLE_INDEX_BITS bits, 12, its generation above), rights, depth
 and parent; from slice 5 on the root task (here the in-kernel test
-standing in for it) also holds the memory capability in slot 2.
+standing in for it) also holds the memory capability in slot 2 and the
+boot archive's in slot 63.
 They also make the check of `keel handles` find a wrong count planted
 with `set var`, and see what the commands say before the tasks are set up,
 without a running kernel, with a kernel built without slice 3 (SLICES=2,
@@ -145,7 +146,9 @@ def test_tasks_and_handles(ctx):
         "keel handles root hello", "set var %s[0].handles.used = 7" % TASKS, "keel handles root")
     stopped_at(parts, "continue", "sys_task_info", console)
     root_id, hello = value(parts, "p %s[0].id" % TASKS), value(parts, "p " + hello_id)
-    root_handles = 3 if has_caps(ctx) else 2  # slice 5: the memory capability too
+    # Slice 5: the memory capability (slot 2) and the archive's (slot 63) too.
+    root_slots = [0, 1, 2, 63] if has_caps(ctx) else [0, 1]
+    root_handles = len(root_slots)
 
     tasks = output(parts, "keel tasks")
     rows = {r["name"]: r for r in task_rows(tasks)}
@@ -181,8 +184,8 @@ def test_tasks_and_handles(ctx):
     generation = value(parts, "p %s[0].handles.slot[1].generation" % TASKS)
     CHECK(text, "a title naming root, its slot and state",
           text.startswith("Handles of task %d root (slot 0, LIVE):" % root_id))
-    CHECK(text, "slots 0 to %d of root's table, no other" % (root_handles - 1),
-          sorted(handles) == list(range(root_handles)))
+    CHECK(text, "slots %s of root's table, no other" % root_slots,
+          sorted(handles) == root_slots)
     CHECK(text, "slot 0: handle 0 (KEEL_SELF), a TASK handle to root itself, read only",
           handles[0] == (0, "TASK", "r--------", 0, 0, "original",
                          "%d task root (LIVE, itself)" % root_id))
@@ -194,6 +197,9 @@ def test_tasks_and_handles(ctx):
         CHECK(text, "slot 2: KEEL_ROOT_MEMORY (2 | 1 << 12), the original memory capability",
               handles[2] == (2 | 1 << INDEX_BITS, "MEMORY", ALL_RIGHTS, 1, 0, "original",
                              "0x1 memory"))
+        CHECK(text, "slot 63: KEEL_ROOT_ARCHIVE (63 | 1 << 12), the boot archive's original",
+              handles[63] == (63 | 1 << INDEX_BITS, "ARCHIVE", ALL_RIGHTS, 1, 0, "original",
+                              "0x1 boot archive"))
     CHECK(text, "'%d of 64 slots used; OK'" % root_handles,
           text.endswith("\n%d of 64 slots used; OK" % root_handles))
 

@@ -176,7 +176,8 @@ enum keel_object_type {
 	KEEL_OBJ_CHANNEL = 5,      /**< A bounded message queue (slice 4). */
 	KEEL_OBJ_MEMORY = 6,       /**< Free memory: frames may be taken from it (slice 5). */
 	KEEL_OBJ_FRAMES = 7,       /**< A run of physical frames (slice 5). */
-	KEEL_OBJ_LAST = 7,         /**< The highest type. */
+	KEEL_OBJ_ARCHIVE = 8,      /**< The boot archive: programs to spawn (slice 5). */
+	KEEL_OBJ_LAST = 8,         /**< The highest type. */
 };
 
 /** @brief Rights a handle carries; a call checks the one it needs. */
@@ -268,6 +269,8 @@ struct keel_spawn {
 	uint32_t give_rights;  /**< The rights the child's copy keeps (a subset of give's). */
 	uint32_t slots;        /**< Slots of its handle table, 2 to KEEL_HANDLES_MAX; 0: the
 	                            default (KEEL_HANDLES_DEFAULT). */
+	keel_handle_t archive; /**< From slice 5: the archive capability (KEEL_RIGHT_READ) the
+	                            program is found through; 0: KEEL_ROOT_ARCHIVE. */
 };
 
 /**
@@ -313,6 +316,11 @@ enum keel_prot {
  * capability unmaps what it mapped, and the frames return to their
  * allocator's account when the capability FRAMES_ALLOC gave is closed.
  * MEM_UNMAP and MEM_PROTECT refuse (KEEL_ERR_DENIED) pages mapped this way.
+ *
+ * Programs. TASK_SPAWN finds the program through an archive capability
+ * with KEEL_RIGHT_READ: keel_spawn.archive, or KEEL_ROOT_ARCHIVE when that
+ * is 0. The root task holds the original; a task it does not give one to
+ * cannot spawn (KEEL_ERR_BAD_HANDLE, or KEEL_ERR_DENIED without READ).
  * @{
  */
 /** @brief The deepest a capability can be in its derivation tree. */
@@ -323,6 +331,12 @@ enum keel_prot {
 #define KEEL_RANGE(first, pages) ((uint32_t)(first) << 16 | (uint32_t)(pages))
 /** @brief The root task's capability to all free memory (slot 2). */
 #define KEEL_ROOT_MEMORY (2 | (1 << KEEL_HANDLE_INDEX_BITS))
+/**
+ * @brief The root task's capability to the boot archive, which TASK_SPAWN
+ * finds programs through (slot 63, the last of a default table, out of
+ * the way of the handles a program makes).
+ */
+#define KEEL_ROOT_ARCHIVE (63 | (1 << KEEL_HANDLE_INDEX_BITS))
 
 /** @brief What CAP_INFO tells. Every byte is written. */
 struct keel_cap_info {

@@ -124,6 +124,9 @@ struct task_hooks {
 	/** Slice 5: give @p t, which the kernel spawns itself (the root task,
 	 *  or a test program standing in for it), its initial capabilities. */
 	void (*initial_caps)(struct task *t);
+	/** Slice 5: may @p parent spawn with @p opts (NULL: defaults)? KEEL_OK
+	 *  or the error the spawn gives. sched_lock held. */
+	kstatus_t (*may_spawn)(struct task *parent, const struct keel_spawn *opts);
 };
 
 /** @brief The hooks; slice 3 leaves them NULL. Set at start-up only. */

@@ -172,7 +172,7 @@ KTEST(cap_monitor, empty_and_refused)
 
 /* [cap_show_expected] */
 static const char *const main_caps[] = {
-    "capabilities of task {A} t_cap_show: 8 of 64 slots used",
+    "capabilities of task {A} t_cap_show: 9 of 64 slots used",
     "SLOT HANDLE   TYPE         RIGHTS    DEPTH PARENT     DERIVED OBJECT",
     "   0 0x0      task         r--------     0 original         0 task {A} t_cap_show",
     "   1 0x1001   endpoint     rwWkSRGDM     0 original         3 endpoint 0x{E}",
@@ -184,6 +184,7 @@ static const char *const main_caps[] = {
     "not mapped",
     "   6 0x1006   task         rwWkSRGDM     0 original         0 task {B} t_cap_show",
     "   7 0x1007   task         rwWkSRGDM     0 original         0 task {C} t_cap_show",
+    "  63 0x103f   archive      rwWkSRGDM     0 original         0 archive 0x1",
 };
 
 static const char *const sender_caps[] = {
@@ -234,6 +235,7 @@ static const char *const show_graph[] = {
     "object frames:0x{F} pages 4",
     "object task:{B}",
     "object task:{C}",
+    "object archive:0x1",
     "object notification:0x{N}",
     "cap {A}:0 task:{A} r-------- depth 0",
     "cap {A}:1 endpoint:0x{E} rwWkSRGDM depth 0",
@@ -243,6 +245,7 @@ static const char *const show_graph[] = {
     "cap {A}:5 frames:0x{F} rw----G-M depth 1 pages 2-3 mapped -",
     "cap {A}:6 task:{B} rwWkSRGDM depth 0",
     "cap {A}:7 task:{C} rwWkSRGDM depth 0",
+    "cap {A}:63 archive:0x1 rwWkSRGDM depth 0",
     "cap {B}:0 task:{B} r-------- depth 0",
     "cap {B}:1 endpoint:0x{E} ----S--D- depth 2",
     "cap {B}:2 endpoint:0x{E} ----S---- depth 3",
@@ -254,7 +257,7 @@ static const char *const show_graph[] = {
     "derive {A}:3 {B}:1",
     "derive {B}:1 {B}:2",
     "derive {A}:5 {C}:1",
-    "capgraph end: 3 tasks, 7 objects, 14 capabilities, 5 derivations",
+    "capgraph end: 3 tasks, 8 objects, 15 capabilities, 5 derivations",
 };
 /* [cap_show_expected] */
 

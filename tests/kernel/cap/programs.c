@@ -55,6 +55,7 @@ PROGRAM_CASE(attack, other_tasks, "t_cap_attack", 6)
 PROGRAM_CASE(attack, fill_space, "t_cap_attack", 7)
 PROGRAM_CASE(attack, revoke_in_use, "t_cap_attack", 8)
 PROGRAM_CASE(attack, each_call_needs, "t_cap_attack", 9)
+PROGRAM_CASE(attack, spawn_needs_archive, "t_cap_attack", 10)
 
 /* t_cap_mem: memory as capabilities. */
 PROGRAM_CASE(memory, alloc_map, "t_cap_mem", 1)

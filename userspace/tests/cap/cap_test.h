@@ -26,6 +26,7 @@ enum cap_peer_role {
 	                          numbers on every call: all refused */
 	CAPPEER_RECV_USE = 6,  /* receive a notification on GIVEN, signal it until refused */
 	CAPPEER_NO_MEMORY = 7, /* without a memory capability, try to take frames */
+	CAPPEER_SPAWN = 8,     /* spawn hello through GIVEN; param: the status to expect */
 };
 
 /* The type of what @h names, its rights, depth and derived count (CAP_INFO). */

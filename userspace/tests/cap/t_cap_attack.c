@@ -387,6 +387,38 @@ static void case_each_call_needs(void)
 	}
 }
 
+/* Spawning needs the archive: a child given none, a copy without READ,
+ * or something else cannot spawn; one given a copy with READ can. */
+static void case_spawn_needs_archive(void)
+{
+	int32_t n = keel_notify_create(), child;
+	int32_t ro = keel_cap_derive(KEEL_ROOT_ARCHIVE, KEEL_RIGHT_READ | KEEL_RIGHT_GRANT, 0);
+	int32_t blind = keel_cap_derive(KEEL_ROOT_ARCHIVE, KEEL_RIGHT_GRANT, 0);
+	struct keel_spawn opts = {.archive = n};
+
+	if (!CHECK(n > 0 && ro > 0 && blind > 0))
+		return;
+	child = ipc_spawn("t_cap_peer", PEER_ARG(CAPPEER_SPAWN, 0), ro, KEEL_RIGHT_READ);
+	CHECK_EQ(ipc_reap(child), 0);
+	child = ipc_spawn("t_cap_peer", PEER_ARG(CAPPEER_SPAWN, -KEEL_ERR_DENIED), blind,
+	                  KEEL_RIGHT_GRANT);
+	CHECK_EQ(ipc_reap(child), 0);
+	child = ipc_spawn("t_cap_peer", PEER_ARG(CAPPEER_SPAWN, -KEEL_ERR_WRONG_TYPE), n,
+	                  KEEL_RIGHT_SEND);
+	CHECK_EQ(ipc_reap(child), 0);
+	/* Here too: the archive named must be one, and readable. */
+	CHECK_EQ(keel_task_spawn("hello", 5, &opts), KEEL_ERR_WRONG_TYPE);
+	opts.archive = blind;
+	CHECK_EQ(keel_task_spawn("hello", 5, &opts), KEEL_ERR_DENIED);
+	opts.archive = -1;
+	CHECK_EQ(keel_task_spawn("hello", 5, &opts), KEEL_ERR_INVALID);
+	CHECK_EQ(cap_derived(KEEL_ROOT_ARCHIVE),
+	         2); /* ro and blind; the children's went with them */
+	CHECK_EQ(keel_cap_revoke(KEEL_ROOT_ARCHIVE), 0);
+	CHECK(!cap_live(ro) && !cap_live(blind));
+	CHECK_EQ(keel_handle_close(n), 0);
+}
+
 static const struct utest_case cases[] = {
     {"forge_random", case_forge_random},
     {"forge_neighbours", case_forge_neighbours},
@@ -397,6 +429,7 @@ static const struct utest_case cases[] = {
     {"fill_space", case_fill_space},
     {"revoke_in_use", case_revoke_in_use},
     {"each_call_needs", case_each_call_needs},
+    {"spawn_needs_archive", case_spawn_needs_archive},
 };
 
 int main(uint32_t which)

@@ -92,6 +92,24 @@ static void read_loop(void)
 		(void)p[0]; /* until the mapping is revoked under it */
 }
 
+/* Spawn hello through the archive capability GIVEN, expecting @p want;
+ * without naming one (KEEL_ROOT_ARCHIVE, which no spawned task holds),
+ * the spawn is refused whatever GIVEN is. */
+static void spawn_through(int32_t want)
+{
+	struct keel_spawn opts = {.archive = G};
+	int status = -1;
+	int32_t r = keel_task_spawn("hello", 5, &opts);
+
+	CHECK_EQ(r > 0 ? 0 : r, want);
+	if (r > 0) {
+		CHECK_EQ(keel_task_wait(r, &status, IPC_WAIT_US), 0);
+		CHECK_EQ(status, 0);
+		keel_handle_close(r);
+	}
+	CHECK_EQ(keel_task_spawn("hello", 5, NULL), KEEL_ERR_BAD_HANDLE);
+}
+
 int main(uint32_t arg)
 {
 	uint32_t param = arg >> 8;
@@ -115,6 +133,9 @@ int main(uint32_t arg)
 		break;
 	case CAPPEER_RECV_USE:
 		return recv_use();
+	case CAPPEER_SPAWN:
+		spawn_through(-(int32_t)param);
+		break;
 	case CAPPEER_NO_MEMORY:
 		CHECK_EQ(keel_frames_alloc(KEEL_ROOT_MEMORY, 1), KEEL_ERR_BAD_HANDLE);
 		CHECK_EQ(keel_frames_alloc(KEEL_SELF, 1), KEEL_ERR_WRONG_TYPE);
