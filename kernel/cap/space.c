@@ -47,6 +47,22 @@ static void cap_revoked_one(struct handle_slot *s)
 	frames_deleting(s);
 }
 
+/* [cap_may_move] */
+/* The originals of memory stay with their holder: a run of frames is
+ * charged to the task that took it, which frees it when it ends, so its
+ * original moving away would leave another task holding frames its
+ * account gives back (copies derived from it move freely); the memory and
+ * archive originals are the root task's authority itself. */
+static kstatus_t cap_may_move(struct task *t, const struct handle_slot *s)
+{
+	(void)t;
+	if (s->depth == 0 && (s->type == KEEL_OBJ_FRAMES || s->type == KEEL_OBJ_MEMORY ||
+	                      s->type == KEEL_OBJ_ARCHIVE))
+		return KEEL_ERR_DENIED;
+	return KEEL_OK;
+}
+/* [cap_may_move] */
+
 /* A capability moving to another task leaves its mapping behind: undone. */
 static void cap_moving(struct task *t, struct handle_slot *s)
 {
@@ -87,6 +103,7 @@ static void cap_init(void)
 	cap_deleting = cap_revoked_one;
 	task_hooks.handle_copied = cap_link_derived;
 	task_hooks.handle_revoke = cap_revoke;
+	task_hooks.may_move = cap_may_move;
 	task_hooks.handle_moving = cap_moving;
 	task_hooks.initial_caps = initial_caps;
 	task_hooks.may_spawn = may_spawn;

@@ -100,8 +100,9 @@ static struct keel_cap_info info_of(const struct handle_slot *s)
 		i.range = s->badge;
 		i.mapped = s->mapped;
 		i.pages = f ? 1u << f->order : 0;
-	} else if (s->type == KEEL_OBJ_MEMORY) {
-		i.pages = frame_free_count();
+	} else if (s->type == KEEL_OBJ_MEMORY && (s->rights & KEEL_RIGHT_READ)) {
+		i.pages =
+		    frame_free_count(); /* the system's free memory: to those who may read it */
 	}
 	return i;
 }

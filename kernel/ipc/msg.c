@@ -129,6 +129,8 @@ static kstatus_t handle_may_go(const struct ipc_msg *m, unsigned i, struct task 
 		return KEEL_ERR_BUSY; /* a copy would land among what is being deleted */
 	if (move && (m->handle[i] == KEEL_SELF || ipc_owner_handle(src, m->handle[i], *slot)))
 		return KEEL_ERR_DENIED; /* a task keeps its own name and what it answers for */
+	if (move && task_hooks.may_move && (s = task_hooks.may_move(src, *slot)) != KEEL_OK)
+		return s; /* what later slices' objects say (slice 5: originals of memory) */
 	for (unsigned j = 0; move && j < i; j++)
 		if (m->handle[j] == m->handle[i])
 			return KEEL_ERR_INVALID; /* the same handle cannot leave twice */

@@ -119,6 +119,9 @@ struct task_hooks {
 	/** Slice 5: delete up to @p budget of what was derived from @p s, in
 	 *  every task; how many it deleted. */
 	unsigned (*handle_revoke)(struct handle_slot *s, unsigned budget);
+	/** Slice 5: may @p s leave @p t's table (a move in a message)?
+	 *  KEEL_OK or the error the message gets. */
+	kstatus_t (*may_move)(struct task *t, const struct handle_slot *s);
 	/** Slice 5: @p s is about to move out of @p t's table (in a message). */
 	void (*handle_moving)(struct task *t, struct handle_slot *s);
 	/** Slice 5: give @p t, which the kernel spawns itself (the root task,

@@ -64,6 +64,7 @@ PROGRAM_CASE(memory, map_rights, "t_cap_mem", 3)
 PROGRAM_CASE(memory, share, "t_cap_mem", 4)
 PROGRAM_CASE(memory, revoke_unmaps, "t_cap_mem", 5)
 PROGRAM_CASE(memory, end_gives_back, "t_cap_mem", 6)
+PROGRAM_CASE(memory, originals_stay, "t_cap_mem", 7)
 
 /* Every program, all cases in one run: no case leaks into the next. */
 KTEST(together, all_cases_in_one_run)

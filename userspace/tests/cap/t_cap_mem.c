@@ -203,10 +203,41 @@ static void case_end_gives_back(void)
 	CHECK_EQ(keel_frames_map(f, (void *)MAP_OTHER, KEEL_PROT_WRITE), 0);
 }
 
+/* A run's original stays with the task charged for it (it frees the run
+ * when it ends); copies move freely. The memory capability's original
+ * stays too. What the system has free is told only to READ. */
+static void case_originals_stay(void)
+{
+	struct keel_msg m = {0};
+	int32_t ep = keel_endpoint_create(NULL), f = keel_frames_alloc(M, 1), copy;
+	int32_t blind = keel_cap_derive(M, KEEL_RIGHT_GRANT, 0);
+
+	if (!CHECK(ep > 0 && f > 0 && blind > 0))
+		return;
+	m.nhandles = 1;
+	m.flags = KEEL_MSG_MOVE;
+	m.handle[0] = f;
+	CHECK_EQ(keel_send(ep, &m, 0), KEEL_ERR_DENIED);
+	m.handle[0] = M;
+	CHECK_EQ(keel_send(ep, &m, 0), KEEL_ERR_DENIED);
+	m.handle[0] = KEEL_ROOT_ARCHIVE;
+	CHECK_EQ(keel_send(ep, &m, 0), KEEL_ERR_DENIED);
+	copy = keel_cap_derive(f, KEEL_RIGHT_ALL, 0);
+	m.handle[0] = copy;
+	CHECK_EQ(keel_send(ep, &m, 0), KEEL_ERR_TIMED_OUT); /* allowed: nobody receives */
+	CHECK(cap_info(M).pages > 0);
+	CHECK_EQ(cap_info(blind).pages, 0);
+	CHECK_EQ(keel_handle_close(f), 0);
+	CHECK(!cap_live(copy));
+	CHECK_EQ(keel_handle_close(blind), 0);
+	CHECK_EQ(keel_handle_close(ep), 0);
+}
+
 static const struct utest_case cases[] = {
-    {"alloc_map", case_alloc_map},         {"bad_requests", case_bad_requests},
-    {"map_rights", case_map_rights},       {"share", case_share},
-    {"revoke_unmaps", case_revoke_unmaps}, {"end_gives_back", case_end_gives_back},
+    {"alloc_map", case_alloc_map},           {"bad_requests", case_bad_requests},
+    {"map_rights", case_map_rights},         {"share", case_share},
+    {"revoke_unmaps", case_revoke_unmaps},   {"end_gives_back", case_end_gives_back},
+    {"originals_stay", case_originals_stay},
 };
 
 int main(uint32_t which)
