@@ -232,6 +232,7 @@ enum keel_rights {
 
 /** @brief KEEL_NEED_TYPE_<call> and KEEL_NEED_RIGHTS_<call> from KEEL_CALL_NEEDS. */
 enum keel_call_needs {
+/** @brief Two enumerators from an entry of KEEL_CALL_NEEDS (undefined right after). */
 #define KEEL_ABI_NEED_(name, type, rights)                                                         \
 	KEEL_NEED_TYPE_##name = (type), KEEL_NEED_RIGHTS_##name = (rights),
 	KEEL_CALL_NEEDS(KEEL_ABI_NEED_)
