@@ -94,13 +94,19 @@ void cap_revoke_all(struct handle_slot *s)
 		;
 }
 
-unsigned cap_derived_count(const struct handle_slot *s)
+unsigned cap_derived_upto(const struct handle_slot *s, unsigned max)
 {
 	unsigned n = 0;
 
-	for (const struct handle_slot *c = s->next; c != NULL && c->depth > s->depth; c = c->next)
+	for (const struct handle_slot *c = s->next; n < max && c != NULL && c->depth > s->depth;
+	     c = c->next)
 		n++;
 	return n;
+}
+
+unsigned cap_derived_count(const struct handle_slot *s)
+{
+	return cap_derived_upto(s, ~0u);
 }
 
 struct handle_slot *cap_parent(const struct handle_slot *s)

@@ -95,7 +95,7 @@ static struct keel_cap_info info_of(const struct handle_slot *s)
 	                           .rights = s->rights,
 	                           .id = s->object,
 	                           .depth = s->depth,
-	                           .derived = cap_derived_count(s)};
+	                           .derived = cap_derived_upto(s, KEEL_CAP_INFO_DERIVED_MAX)};
 	if (s->type == KEEL_OBJ_FRAMES) {
 		i.range = s->badge;
 		i.mapped = s->mapped;

@@ -1212,6 +1212,24 @@ static void matches_model_on_random_sequences(void **state)
 	EXPECT(y->get[-KEEL_ERR_WRONG_TYPE] > 100 && y->get[-KEEL_ERR_DENIED] > 50);
 }
 
+/* cap_derived_upto() counts like cap_derived_count(), up to its bound. */
+static void derived_upto_stops_at_its_bound(void **state)
+{
+	(void)state;
+	struct table tab;
+	struct handle_table *t = fresh(&tab);
+	struct handle_slot *o = original(t, 5), *last = o;
+
+	for (unsigned i = 0; i < 10; i++)
+		last = derive(i % 2 ? last : o, t, KEEL_RIGHT_DERIVE, 0);
+	assert_int_equal(cap_derived_count(o), 10);
+	assert_int_equal(cap_derived_upto(o, 100), 10);
+	assert_int_equal(cap_derived_upto(o, 10), 10);
+	assert_int_equal(cap_derived_upto(o, 4), 4);
+	assert_int_equal(cap_derived_upto(o, 0), 0);
+	assert_int_equal(cap_derived_upto(last, 3), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1232,6 +1250,7 @@ int main(void)
 	                           watch_deletions),
 	    cmocka_unit_test_setup(revoke_stops_where_what_was_derived_ends, watch_deletions),
 	    cmocka_unit_test_setup(revoke_follows_moved_capabilities, watch_deletions),
+	    cmocka_unit_test_setup(derived_upto_stops_at_its_bound, watch_deletions),
 	    cmocka_unit_test_setup(matches_model_on_random_sequences, watch_deletions),
 	};
 

@@ -324,6 +324,8 @@ enum keel_prot {
  * cannot spawn (KEEL_ERR_BAD_HANDLE, or KEEL_ERR_DENIED without READ).
  * @{
  */
+/** @brief CAP_INFO counts what was derived up to this many (the walk is bounded). */
+#define KEEL_CAP_INFO_DERIVED_MAX 4096
 /** @brief The deepest a capability can be in its derivation tree. */
 #define KEEL_CAP_DEPTH_MAX 0xfffe
 /** @brief The most pages in one run of frames (a power of two). */
@@ -345,7 +347,8 @@ struct keel_cap_info {
 	uint32_t rights;  /**< enum keel_rights. */
 	uint32_t id;      /**< The object's kernel id, for reports only. */
 	uint32_t depth;   /**< Its depth in its derivation tree: 0 for an original. */
-	uint32_t derived; /**< How many capabilities were derived from it, directly or not. */
+	uint32_t derived; /**< How many capabilities were derived from it, directly or not,
+	                       counted up to KEEL_CAP_INFO_DERIVED_MAX. */
 	uint32_t range;   /**< Frames: KEEL_RANGE(first, pages) of the run it names. */
 	uint32_t mapped;  /**< Frames: where it is mapped, or 0. */
 	uint32_t pages;   /**< Frames: pages in the whole run; memory: free frames now. */

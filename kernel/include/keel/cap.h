@@ -89,6 +89,9 @@ void cap_revoke_all(struct handle_slot *s);
 /** @brief How many capabilities were derived from @p s, directly or not. O(that). */
 unsigned cap_derived_count(const struct handle_slot *s);
 
+/** @brief cap_derived_count(), but no more than @p max: O(@p max) at worst. */
+unsigned cap_derived_upto(const struct handle_slot *s, unsigned max);
+
 /**
  * @brief The capability @p s was derived from (the nearest before it that
  * is shallower), or NULL for an original. O(distance).
