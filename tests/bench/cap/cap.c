@@ -37,6 +37,8 @@
 #include <keel/sched.h>
 #include <keel/task.h>
 
+#include "../user/bench_program.h"
+
 /* What the in-kernel cases name: an endpoint id no endpoint has. */
 #define BENCH_TYPE   KEEL_OBJ_ENDPOINT
 #define BENCH_OBJECT 0xbe0c
@@ -203,16 +205,9 @@ KBENCH(revoke_4096)
 	revoke_bench(TREE_MAX, TREE_SAMPLES);
 }
 
-/* Run b_cap measuring operation @p op; it prints its own samples. */
 static void user_bench(uint32_t op)
 {
-	struct keel_spawn opts = {.arg = op};
-	struct task *t;
-	int status = -1;
-
-	if (task_spawn("b_cap", NULL, &opts, &t) != KEEL_OK ||
-	    task_wait(t, &status, TIMEOUT_NEVER) != KEEL_OK || status != 0)
-		kprintf("# bench: b_cap %u failed (status %d)\n", op, status);
+	bench_program("b_cap", op);
 }
 
 KBENCH_FLAGS(map_unmap_1, KBENCH_NET)

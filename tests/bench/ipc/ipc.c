@@ -19,19 +19,12 @@
  *   closed by the server).
  */
 #include <keel/kbench.h>
-#include <keel/kprintf.h>
-#include <keel/task.h>
 
-/* Run b_ipc measuring operation @p op; it prints its own samples. */
+#include "../user/bench_program.h"
+
 static void ipc_bench(uint32_t op)
 {
-	struct keel_spawn opts = {.arg = op};
-	struct task *t;
-	int status = -1;
-
-	if (task_spawn("b_ipc", NULL, &opts, &t) != KEEL_OK ||
-	    task_wait(t, &status, TIMEOUT_NEVER) != KEEL_OK || status != 0)
-		kprintf("# bench: b_ipc %u failed (status %d)\n", op, status);
+	bench_program("b_ipc", op);
 }
 
 KBENCH_FLAGS(call_reply, KBENCH_NET)

@@ -24,18 +24,25 @@
 #include <keel/kprintf.h>
 #include <keel/task.h>
 
+#include "bench_program.h"
+
 #define SPAWN_SAMPLES 100
 
-/* Run b_syscall measuring operation @p op; it prints its own samples. */
-static void user_bench(uint32_t op)
+void bench_program(const char *prog, uint32_t op)
 {
 	struct keel_spawn opts = {.arg = op};
 	struct task *t;
 	int status = -1;
 
-	if (task_spawn("b_syscall", NULL, &opts, &t) != KEEL_OK ||
+	if (task_spawn(prog, NULL, &opts, &t) != KEEL_OK ||
 	    task_wait(t, &status, TIMEOUT_NEVER) != KEEL_OK || status != 0)
-		kprintf("# bench: b_syscall %u failed (status %d)\n", op, status);
+		kprintf("# bench: %s %u failed (status %d)\n", prog, op, status);
+}
+
+/* Run b_syscall measuring operation @p op; it prints its own samples. */
+static void user_bench(uint32_t op)
+{
+	bench_program("b_syscall", op);
 }
 
 /* Net: b_syscall subtracts the cost of its own (inline) timestamp pair. */
