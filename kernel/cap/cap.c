@@ -36,11 +36,11 @@ kstatus_t cap_derive(struct handle_slot *from, struct handle_table *to, unsigned
 		return KEEL_ERR_INVALID;
 	if ((rights & ~(unsigned)from->rights) != 0)
 		return KEEL_ERR_DENIED; /* no right its source lacks */
-	if (from->depth >= HANDLE_DEPTH_MAX || to->used == to->size)
+	if (to->used == to->size)
 		return KEEL_ERR_LIMIT;
-	if (handle_revoking(from))
-		return KEEL_ERR_BUSY; /* see handle_revoking() */
-	kstatus_t s = handle_alloc(to, from->type, from->object, rights, out);
+	kstatus_t s = handle_may_derive(from); /* too deep, or being revoked */
+	if (s == KEEL_OK)
+		s = handle_alloc(to, from->type, from->object, rights, out);
 	if (s != KEEL_OK)
 		return s;
 	struct handle_slot *copy = &to->slot[handle_index_of(*out)];

@@ -123,10 +123,8 @@ static kstatus_t handle_may_go(const struct ipc_msg *m, unsigned i, struct task 
 		return s;
 	if (m->rights[i] & ~(uint32_t)(*slot)->rights)
 		return KEEL_ERR_DENIED; /* no more rights than the sender has */
-	if (!move && (*slot)->depth >= HANDLE_DEPTH_MAX)
-		return KEEL_ERR_LIMIT; /* a copy would be deeper than a tree may be */
-	if (!move && handle_revoking(*slot))
-		return KEEL_ERR_BUSY; /* a copy would land among what is being deleted */
+	if (!move && (s = handle_may_derive(*slot)) != KEEL_OK)
+		return s; /* a copy is derived: too deep, or its source is being revoked */
 	if (move && (m->handle[i] == KEEL_SELF || ipc_owner_handle(src, m->handle[i], *slot)))
 		return KEEL_ERR_DENIED; /* a task keeps its own name and what it answers for */
 	if (move && task_hooks.may_move && (s = task_hooks.may_move(src, *slot)) != KEEL_OK)

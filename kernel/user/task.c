@@ -151,11 +151,11 @@ static struct task *task_take_slot(const char *name, struct task *parent,
 }
 
 /* A slot for a new task: a free one, else one an ended orphan held; its
- * handle table has @p size slots. */
-static struct task *task_alloc(const char *name, struct task *parent, uint32_t size)
+ * handle table the @p size slots at @p storage (given back if no slot). */
+static struct task *task_alloc(const char *name, struct task *parent, struct handle_slot *storage,
+                               uint32_t size)
 {
-	struct handle_slot *storage = task_handles_alloc(size);
-	struct task *t = storage ? task_take_slot(name, parent, storage, size) : NULL;
+	struct task *t = task_take_slot(name, parent, storage, size);
 
 	while (t == NULL) {
 		spinflags_t flags = spin_lock(&sched_lock);
@@ -269,7 +269,11 @@ kstatus_t task_spawn(const char *name, struct task *parent, const struct keel_sp
 		s = task_find_program(name, &img, &data);
 	if (s != KEEL_OK)
 		return s;
-	struct task *t = task_alloc(name, parent, task_slots(opts));
+	uint32_t slots = task_slots(opts);
+	struct handle_slot *storage = task_handles_alloc(slots);
+	if (storage == NULL)
+		return KEEL_ERR_NO_MEMORY; /* for its handle table */
+	struct task *t = task_alloc(name, parent, storage, slots);
 	if (t == NULL)
 		return KEEL_ERR_LIMIT;
 	spawn_limits(opts, t);

@@ -44,13 +44,11 @@ void task_handles_release(struct handle_slot *storage)
 kstatus_t task_handle_copy(const struct handle_slot *from, struct handle_table *to, int index,
                            unsigned rights, keel_handle_t *out)
 {
-	kstatus_t s;
+	kstatus_t s = handle_may_derive(from);
 
 	assert(spin_held(&sched_lock));
-	if (from->depth >= HANDLE_DEPTH_MAX)
-		return KEEL_ERR_LIMIT; /* the derivation tree is as deep as it may be */
-	if (handle_revoking(from))
-		return KEEL_ERR_BUSY; /* a copy would land among what is being deleted */
+	if (s != KEEL_OK)
+		return s;
 	if (index < 0)
 		s = handle_alloc(to, from->type, from->object, rights, out);
 	else

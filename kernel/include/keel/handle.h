@@ -146,6 +146,18 @@ static inline bool handle_revoking(const struct handle_slot *s)
 	return s->next != NULL && s->next->depth > s->depth + 1;
 }
 
+/**
+ * @brief May a capability be derived (or copied) from @p s now?
+ * @return KEEL_OK; KEEL_ERR_LIMIT (@p s is HANDLE_DEPTH_MAX deep already);
+ *         KEEL_ERR_BUSY (a revocation of @p s is under way: handle_revoking()).
+ */
+static inline kstatus_t handle_may_derive(const struct handle_slot *s)
+{
+	if (s->depth >= HANDLE_DEPTH_MAX)
+		return KEEL_ERR_LIMIT;
+	return handle_revoking(s) ? KEEL_ERR_BUSY : KEEL_OK;
+}
+
 /** @brief The slot index in handle @p h (whether or not it is live). */
 static inline unsigned handle_index_of(keel_handle_t h)
 {
