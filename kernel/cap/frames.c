@@ -83,19 +83,19 @@ int32_t frames_alloc(struct task *t, keel_handle_t memory, uint32_t pages)
 	spinflags_t flags = spin_lock(&sched_lock);
 	uint32_t id = 0;
 	/* Again: the memory capability may have been revoked meanwhile. */
-	h = handle_get(&t->handles, memory, KEEL_OBJ_MEMORY, KEEL_RIGHT_WRITE, &mem);
-	if (h == KEEL_OK)
-		h = (id = frames_new(base, (unsigned)order, t->owner)) == 0 ? KEEL_ERR_LIMIT
-		                                                            : KEEL_OK;
-	if (h == KEEL_OK &&
-	    handle_alloc(&t->handles, KEEL_OBJ_FRAMES, id, KEEL_RIGHT_ALL, &h) == KEEL_OK)
+	s = handle_get(&t->handles, memory, KEEL_OBJ_MEMORY, KEEL_RIGHT_WRITE, &mem);
+	if (s == KEEL_OK && (id = frames_new(base, (unsigned)order, t->owner)) == 0)
+		s = KEEL_ERR_LIMIT; /* every run object is in use */
+	if (s == KEEL_OK)           /* LIMIT if another thread filled the table meanwhile */
+		s = handle_alloc(&t->handles, KEEL_OBJ_FRAMES, id, KEEL_RIGHT_ALL, &h);
+	if (s == KEEL_OK)
 		t->handles.slot[handle_index_of(h)].badge = KEEL_RANGE(0, pages);
 	else if (id != 0)
 		frames_lookup(id)->id = 0;
 	spin_unlock(&sched_lock, flags);
-	if (h < 0)
+	if (s != KEEL_OK)
 		frame_free_run(base, (unsigned)order, t->owner);
-	return h;
+	return s == KEEL_OK ? h : s;
 }
 /* [frames_alloc] */
 
