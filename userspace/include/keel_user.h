@@ -89,6 +89,12 @@ int32_t keel_cap_info(keel_handle_t h, struct keel_cap_info *info);
 int32_t keel_frames_alloc(keel_handle_t memory, uint32_t pages);
 int32_t keel_frames_map(keel_handle_t frames, void *addr, uint32_t prot);
 int32_t keel_frames_unmap(keel_handle_t frames);
+int32_t keel_irq_bind(keel_handle_t irq, keel_handle_t notification, uint32_t bits);
+int32_t keel_irq_ack(keel_handle_t irq);
+int32_t keel_ioport_enable(keel_handle_t ioport);
+int32_t keel_device_map(keel_handle_t device, void *addr, uint32_t prot);
+int32_t keel_device_unmap(keel_handle_t device);
+int32_t keel_task_notify(keel_handle_t task, keel_handle_t notification, uint32_t bits);
 
 /* -- Conveniences on top of the calls ----------------------------------- */
 

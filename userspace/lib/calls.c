@@ -231,3 +231,33 @@ int32_t keel_frames_unmap(keel_handle_t frames)
 {
 	return CALL1(FRAMES_UNMAP, frames);
 }
+
+int32_t keel_irq_bind(keel_handle_t irq, keel_handle_t notification, uint32_t bits)
+{
+	return CALL3(IRQ_BIND, irq, notification, bits);
+}
+
+int32_t keel_irq_ack(keel_handle_t irq)
+{
+	return CALL1(IRQ_ACK, irq);
+}
+
+int32_t keel_ioport_enable(keel_handle_t ioport)
+{
+	return CALL1(IOPORT_ENABLE, ioport);
+}
+
+int32_t keel_device_map(keel_handle_t device, void *addr, uint32_t prot)
+{
+	return CALL3(DEVICE_MAP, device, addr, prot);
+}
+
+int32_t keel_device_unmap(keel_handle_t device)
+{
+	return CALL1(DEVICE_UNMAP, device);
+}
+
+int32_t keel_task_notify(keel_handle_t task, keel_handle_t notification, uint32_t bits)
+{
+	return CALL3(TASK_NOTIFY, task, notification, bits);
+}

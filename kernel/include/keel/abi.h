@@ -121,7 +121,13 @@ enum keel_error {
 	X(CAP_INFO, 32, 2)        /* (handle, struct keel_cap_info *) -> 0 */                      \
 	X(FRAMES_ALLOC, 33, 2)    /* (memory handle, uint32_t pages) -> frames handle */           \
 	X(FRAMES_MAP, 34, 3)      /* (frames handle, void *addr, uint32_t prot) -> 0 */            \
-	X(FRAMES_UNMAP, 35, 1)    /* (frames handle) -> 0 */
+	X(FRAMES_UNMAP, 35, 1)    /* (frames handle) -> 0 */                                       \
+	X(IRQ_BIND, 36, 3)        /* (irq handle, notification, uint32_t bits) -> 0 */             \
+	X(IRQ_ACK, 37, 1)         /* (irq handle) -> 0: the line may interrupt again */            \
+	X(IOPORT_ENABLE, 38, 1)   /* (ioport handle) -> 0: in/out on its ports */                  \
+	X(DEVICE_MAP, 39, 3)      /* (device handle, void *addr, uint32_t prot) -> 0 */            \
+	X(DEVICE_UNMAP, 40, 1)    /* (device handle) -> 0 */                                       \
+	X(TASK_NOTIFY, 41, 3)     /* (task handle, notification, uint32_t bits) -> 0 */
 /* [abi_calls] */
 
 /** @brief System-call numbers: KEEL_SYS_NULL, KEEL_SYS_DEBUG_WRITE, ... */
@@ -130,7 +136,7 @@ enum keel_syscall {
 #define KEEL_ABI_SYS_(name, number, nargs) KEEL_SYS_##name = (number),
 	KEEL_SYSCALLS(KEEL_ABI_SYS_)
 #undef KEEL_ABI_SYS_
-	    KEEL_SYS_COUNT = 36, /**< One past the highest number. */
+	    KEEL_SYS_COUNT = 42, /**< One past the highest number. */
 };
 
 /** @brief The interrupt vector of the `int` entry. */
@@ -177,7 +183,10 @@ enum keel_object_type {
 	KEEL_OBJ_MEMORY = 6,       /**< Free memory: frames may be taken from it (slice 5). */
 	KEEL_OBJ_FRAMES = 7,       /**< A run of physical frames (slice 5). */
 	KEEL_OBJ_ARCHIVE = 8,      /**< The boot archive: programs to spawn (slice 5). */
-	KEEL_OBJ_LAST = 8,         /**< The highest type. */
+	KEEL_OBJ_IRQ = 9,          /**< Interrupt lines (slice 6). */
+	KEEL_OBJ_IOPORT = 10,      /**< I/O ports (slice 6). */
+	KEEL_OBJ_DEVICE = 11,      /**< Device memory: physical pages that are not RAM (slice 6). */
+	KEEL_OBJ_LAST = 11,        /**< The highest type. */
 };
 
 /** @brief Rights a handle carries; a call checks the one it needs. */
@@ -228,7 +237,13 @@ enum keel_rights {
 	X(CAP_INFO, KEEL_OBJ_NONE, 0)                                                              \
 	X(FRAMES_ALLOC, KEEL_OBJ_MEMORY, KEEL_RIGHT_WRITE)                                         \
 	X(FRAMES_MAP, KEEL_OBJ_FRAMES, KEEL_RIGHT_MAP)                                             \
-	X(FRAMES_UNMAP, KEEL_OBJ_FRAMES, 0)
+	X(FRAMES_UNMAP, KEEL_OBJ_FRAMES, 0)                                                        \
+	X(IRQ_BIND, KEEL_OBJ_IRQ, KEEL_RIGHT_WRITE)                                                \
+	X(IRQ_ACK, KEEL_OBJ_IRQ, KEEL_RIGHT_WRITE)                                                 \
+	X(IOPORT_ENABLE, KEEL_OBJ_IOPORT, KEEL_RIGHT_WRITE)                                        \
+	X(DEVICE_MAP, KEEL_OBJ_DEVICE, KEEL_RIGHT_MAP)                                             \
+	X(DEVICE_UNMAP, KEEL_OBJ_DEVICE, 0)                                                        \
+	X(TASK_NOTIFY, KEEL_OBJ_TASK, KEEL_RIGHT_WAIT)
 
 /** @brief KEEL_NEED_TYPE_<call> and KEEL_NEED_RIGHTS_<call> from KEEL_CALL_NEEDS. */
 enum keel_call_needs {
@@ -349,12 +364,69 @@ struct keel_cap_info {
 	uint32_t depth;   /**< Its depth in its derivation tree: 0 for an original. */
 	uint32_t derived; /**< How many capabilities were derived from it, directly or not,
 	                       counted up to KEEL_CAP_INFO_DERIVED_MAX. */
-	uint32_t range;   /**< Frames: KEEL_RANGE(first, pages) of the run it names. */
-	uint32_t mapped;  /**< Frames: where it is mapped, or 0. */
+	uint32_t range;   /**< Frames: KEEL_RANGE(first, pages) of the run it names; interrupt
+	                       lines, I/O ports, device memory: KEEL_RANGE(first, count). */
+	uint32_t mapped;  /**< Frames, device memory: where it is mapped, or 0. */
 	uint32_t pages;   /**< Frames: pages in the whole run; memory: free frames now. */
 };
 /** @} */
 /* [abi_caps] */
+
+/* [abi_dev] */
+/**
+ * @name Hardware (slice 6)
+ *
+ * Drivers are user tasks; the kernel hands out hardware as capabilities
+ * and does nothing with it but what these calls say. The root task holds
+ * the originals: KEEL_ROOT_IRQ (every interrupt line the kernel does not
+ * use itself), KEEL_ROOT_IOPORT (every I/O port) and KEEL_ROOT_DEVICE
+ * (device memory: the legacy video and BIOS hole, 0xA0000 to 0xFFFFF).
+ * Each names a range, KEEL_RANGE(first, count) of lines, ports or pages
+ * (CAP_INFO's range), and CAP_DERIVE with a range makes a capability to
+ * a part, so a device manager gives each driver exactly its own.
+ *
+ * Interrupts. IRQ_BIND binds a capability to one line (derive one with
+ * KEEL_RANGE(line, 1)) to a notification (KEEL_RIGHT_SEND): when the line
+ * interrupts, the kernel masks it and signals the notification with the
+ * bits given. The line stays masked until the driver, having served its
+ * device, calls IRQ_ACK. Deleting the capability the line was bound
+ * through (closing it, revoking it, or its task ending) masks the line
+ * and frees it for another bind.
+ *
+ * I/O ports. IOPORT_ENABLE lets the calling task use in and out on the
+ * capability's ports directly (x86: the task's I/O permission bitmap,
+ * loaded as it is switched to); any other port faults the task
+ * (KEEL_FAULT_STATUS | 13). Deleting the capability takes the ports away.
+ * A task's enabled ranges may not overlap (KEEL_ERR_BUSY); the ports of
+ * the kernel's own devices (the interrupt controllers and the timer) are
+ * never given (KEEL_ERR_DENIED).
+ *
+ * Device memory. DEVICE_MAP maps a device capability's pages uncached, at
+ * one place in its holder's space, like FRAMES_MAP: KEEL_RIGHT_MAP always,
+ * KEEL_RIGHT_WRITE for a writable mapping, and never executable
+ * (KEEL_ERR_DENIED). MEM_UNMAP and MEM_PROTECT refuse such pages.
+ *
+ * A task's end. TASK_NOTIFY signals a notification (KEEL_RIGHT_SEND) with
+ * the bits given when a task (KEEL_RIGHT_WAIT) ends: how a device manager
+ * learns that a driver died without a thread waiting for each. One
+ * notification a task; a second TASK_NOTIFY replaces the first, bits 0
+ * cancels it.
+ * @{
+ */
+/** @brief Interrupt lines (x86: the two 8259 controllers' 16). */
+#define KEEL_IRQ_LINES 16
+/** @brief The root task's capability to every interrupt line it may use (slot 60). */
+#define KEEL_ROOT_IRQ (60 | (1 << KEEL_HANDLE_INDEX_BITS))
+/** @brief The root task's capability to I/O ports 0 to 0xfffe (slot 61). */
+#define KEEL_ROOT_IOPORT (61 | (1 << KEEL_HANDLE_INDEX_BITS))
+/** @brief The root task's capability to device memory (slot 62). */
+#define KEEL_ROOT_DEVICE (62 | (1 << KEEL_HANDLE_INDEX_BITS))
+/** @brief The physical address of the first page KEEL_ROOT_DEVICE names. */
+#define KEEL_DEVICE_BASE 0xA0000u
+/** @brief How many pages KEEL_ROOT_DEVICE names (to 0xFFFFF). */
+#define KEEL_DEVICE_PAGES 96u
+/** @} */
+/* [abi_dev] */
 
 /* [abi_ipc] */
 /**
