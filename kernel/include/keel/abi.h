@@ -425,6 +425,12 @@ struct keel_cap_info {
 #define KEEL_DEVICE_BASE 0xA0000u
 /** @brief How many pages KEEL_ROOT_DEVICE names (to 0xFFFFF). */
 #define KEEL_DEVICE_PAGES 96u
+/**
+ * @brief A bit of the root task's argument: the kernel monitor reads the
+ * serial line's input after boot (a debugging build's `make run`), so a
+ * serial driver should take only its output.
+ */
+#define KEEL_ROOT_ARG_MONITOR 1u
 /** @} */
 /* [abi_dev] */
 
