@@ -40,12 +40,9 @@ struct frames *frames_lookup(uint32_t id);
  * published (the capability may have been revoked while it was zeroed). */
 int32_t frames_alloc(struct task *t, keel_handle_t memory, uint32_t pages);
 
-
 /* Map the capability in @p s at @p va of its holder @p t's space, with
  * @p prot (enum keel_prot). sched_lock held. */
 kstatus_t frames_map(struct task *t, struct handle_slot *s, uintptr_t va, uint32_t prot);
-
-
 
 /* A capability is being deleted (closed, revoked, or its task ending):
  * undo its mapping, and destroy a run whose original it is. sched_lock held. */
@@ -53,6 +50,5 @@ void frames_deleting(struct handle_slot *s);
 
 /* Route slice 5's call numbers to syscall_cap.c (from space.c's start-up). */
 void cap_syscalls_install(void);
-
 
 #endif
