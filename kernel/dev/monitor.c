@@ -47,18 +47,20 @@ static int cmd_irqs(int argc, char **argv)
 	if (!monitor_check_args(argc, argv, 0, 0))
 		return -1;
 	snapshot(rows);
-	kprintf("LINE OWNER                  NOTIFICATION BITS       STATE     DELIVERED      TAKEN\n");
+	kprintf(
+	    "LINE OWNER                  NOTIFICATION BITS       STATE     DELIVERED      TAKEN\n");
 	for (unsigned i = 0; i < KEEL_IRQ_LINES; i++) {
 		const struct irq_row *r = &rows[i];
 		if (!r->st.bound) {
 			kprintf("%4u %-23s %-12s %-10s %-9s %9lu %10lu\n", i,
-			        r->st.usable ? "-" : "kernel", "-", "-", "-", r->st.delivered, r->taken);
+			        r->st.usable ? "-" : "kernel", "-", "-", "-", r->st.delivered,
+			        r->taken);
 			continue;
 		}
 		bound++;
-		kprintf("%4u task %-5u %-12s 0x%-10x 0x%08x %-9s %9lu %10lu\n", i, r->st.task, r->owner,
-		        r->st.notification, r->st.bits, r->st.waiting ? "masked" : "armed",
-		        r->st.delivered, r->taken);
+		kprintf("%4u task %-5u %-12s 0x%-10x 0x%08x %-9s %9lu %10lu\n", i, r->st.task,
+		        r->owner, r->st.notification, r->st.bits,
+		        r->st.waiting ? "masked" : "armed", r->st.delivered, r->taken);
 	}
 	kprintf("%u of %u lines bound to drivers\n", bound, KEEL_IRQ_LINES);
 	return 0;

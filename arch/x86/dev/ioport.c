@@ -84,7 +84,7 @@ bool arch_ioport_any(unsigned slot, uint32_t first, uint32_t count)
 }
 
 /* [arch_ioport_set] */
-void arch_ioport_set(unsigned slot, uint32_t first, uint32_t count, bool allow)
+unsigned arch_ioport_set(unsigned slot, uint32_t first, uint32_t count, bool allow)
 {
 	struct io_bits *b = &tasks[slot];
 
@@ -101,6 +101,7 @@ void arch_ioport_set(unsigned slot, uint32_t first, uint32_t count, bool allow)
 		loaded = -1; /* the TSS's copy is stale */
 	if (task_current() != NULL && (task_current()->id & 0xffu) == slot)
 		arch_ioport_switch((int)slot); /* the task running now: at once */
+	return b->ports;
 }
 /* [arch_ioport_set] */
 
