@@ -63,6 +63,8 @@ enum dev_peer_role {
 	DEVPEER_IRQ_HOLD = 6,     /* bind GIVEN (line 8), take one interrupt, end unacknowledged
 	                             (the spawner turns the clock on once it waits) */
 	DEVPEER_EXIT = 7,         /* exit with status param */
+	DEVPEER_IRQ_SHOW = 8,     /* spawned by the kernel: bind line 8 through its own root
+	                             capabilities, take one interrupt, then wait for ever */
 };
 
 #define DEV_PEER(role, param) ((uint32_t)(role) | (uint32_t)(param) << 8)

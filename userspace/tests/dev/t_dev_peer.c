@@ -22,6 +22,23 @@ static int irq_hold(void)
 	return utest_done(); /* ends with the line masked and bound */
 }
 
+/* For the monitor's and GDB's pictures: a line bound, masked, waiting. */
+static int irq_show(void)
+{
+	int32_t io = keel_cap_derive(KEEL_ROOT_IOPORT, KEEL_RIGHT_ALL, KEEL_RANGE(RTC_INDEX, 2));
+	int32_t irq = keel_cap_derive(KEEL_ROOT_IRQ, KEEL_RIGHT_ALL, KEEL_RANGE(RTC_IRQ, 1));
+	int32_t note = keel_notify_create();
+	uint32_t bits = 0;
+
+	CHECK_EQ(keel_ioport_enable(io), 0);
+	CHECK_EQ(keel_irq_bind(irq, note, 0x10), 0);
+	rtc_periodic(true);
+	CHECK_EQ(keel_notify_wait(note, &bits, IPC_WAIT_US), 0);
+	CHECK_EQ(bits, 0x10);
+	keel_notify_wait(note, &bits, KEEL_TIMEOUT_NEVER); /* until killed */
+	return utest_done();
+}
+
 int main(uint32_t arg)
 {
 	volatile uint8_t *p = (volatile uint8_t *)MAP_AT;
@@ -51,6 +68,8 @@ int main(uint32_t arg)
 		return irq_hold();
 	case DEVPEER_EXIT:
 		return (int)(arg >> 8);
+	case DEVPEER_IRQ_SHOW:
+		return irq_show();
 	default:
 		return 100;
 	}
