@@ -34,6 +34,8 @@ import tempfile
 import threading
 import time
 import zipfile
+
+import pytest
 from pathlib import Path
 
 SLICE = 'boot'
@@ -275,30 +277,36 @@ def test_lab_trees_hold_earlier_labs_solved_and_no_later_slice(ctx):
         assert not present, f'lab {lab}: its tree holds later slices\' files: {present[:5]}'
 
 
-def test_cut_trees_build_in_every_profile(ctx):
-    for lab in labs():
-        tree = copy_tree(cut(lab), ctx.tmp / f'lab{lab}')
-        for profile in ('dev', 'standard', 'hardened'):
-            status, out = run(['make', '-s', '-j2', f'PROFILE={profile}'], tree, 300)
-            assert status == 0, f'lab {lab}: make PROFILE={profile} failed:\n{tail(out)}'
+# One case per lab, so parallel workers share the labs out.
+LAB_NUMBERS = sorted(MKLAB.find_labs(ROOT))
 
 
-def test_cut_tree_scores_zero_and_reference_full(ctx):
-    for lab, manifest in labs().items():
-        out = ctx.tmp / f'out{lab}'
-        status, text = grade(['--lab', lab, '--jobs', 2, '--out', out,
-                              cut(lab), cut(lab, 'reference')], ctx.tmp)
-        assert status == 1, f'lab {lab}: expected status 1 (not all full marks), got ' \
-                            f'{status}:\n{tail(text)}'
-        student, reference = results(out, f'lab{lab}-student'), \
-            results(out, f'lab{lab}-reference')
-        passed = [t['name'] for t in student['tests'] if t['status'] == 'passed']
-        assert student['score'] == 0 and not passed, \
-            f'lab {lab}: the student tree scores {student["score"]}: {passed}'
-        failed = [t['name'] + ': ' + t['output'] for t in reference['tests']
-                  if t['status'] != 'passed']
-        assert reference['score'] == manifest.max_score, \
-            f'lab {lab}: the reference scores {reference["score"]}:\n' + '\n'.join(failed)
+@pytest.mark.parametrize('lab', LAB_NUMBERS)
+def test_cut_trees_build_in_every_profile(ctx, lab):
+    # The DEV build is the one grading makes (test_cut_tree_scores_zero_and_reference_full).
+    tree = copy_tree(cut(lab), ctx.tmp / f'lab{lab}')
+    for profile in ('standard', 'hardened'):
+        status, out = run(['make', '-s', '-j2', f'PROFILE={profile}'], tree, 300)
+        assert status == 0, f'lab {lab}: make PROFILE={profile} failed:\n{tail(out)}'
+
+
+@pytest.mark.parametrize('lab', LAB_NUMBERS)
+def test_cut_tree_scores_zero_and_reference_full(ctx, lab):
+    manifest = labs()[lab]
+    out = ctx.tmp / f'out{lab}'
+    status, text = grade(['--lab', lab, '--jobs', 2, '--out', out,
+                          cut(lab), cut(lab, 'reference')], ctx.tmp)
+    assert status == 1, f'lab {lab}: expected status 1 (not all full marks), got ' \
+                        f'{status}:\n{tail(text)}'
+    student, reference = results(out, f'lab{lab}-student'), \
+        results(out, f'lab{lab}-reference')
+    passed = [t['name'] for t in student['tests'] if t['status'] == 'passed']
+    assert student['score'] == 0 and not passed, \
+        f'lab {lab}: the student tree scores {student["score"]}: {passed}'
+    failed = [t['name'] + ': ' + t['output'] for t in reference['tests']
+              if t['status'] != 'passed']
+    assert reference['score'] == manifest.max_score, \
+        f'lab {lab}: the reference scores {reference["score"]}:\n' + '\n'.join(failed)
 
 
 def test_student_make_grade(ctx):
