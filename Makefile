@@ -15,7 +15,7 @@ $(error PROFILE must be one of: $(PROFILES))
 endif
 
 # The slices, in order. SLICES=N builds slices 0..N; the default is all.
-SLICE_NAMES := boot sched mem user ipc cap
+SLICE_NAMES := boot sched mem user ipc cap dev
 SLICES ?= $(words $(wordlist 2,99,$(SLICE_NAMES)))
 ifeq ($(filter $(SLICES),$(shell seq 0 $(words $(wordlist 2,99,$(SLICE_NAMES))))),)
 $(error SLICES must be a slice number from 0 to $(words $(wordlist 2,99,$(SLICE_NAMES))))

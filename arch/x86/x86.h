@@ -159,6 +159,12 @@ const char *x86_exception_name(unsigned vector);
 void x86_tss_set_kernel_stack(uint32_t top);
 /* The address of esp0 in this CPU's TSS: sysenter's stack MSR points here. */
 uint32_t *x86_tss_kernel_stack_slot(void);
+/* Bytes of the TSS's I/O permission bitmap: a bit for each of 65,536 ports. */
+#define X86_IOMAP_BYTES 8192
+/* The TSS's I/O permission bitmap (all ones, no port, until slice 6 fills it). */
+uint8_t *x86_tss_iomap(void);
+/* Let ring 3 use the ports the bitmap allows (@on), or none at all. */
+void x86_tss_iomap_use(bool on);
 /* If set, called after a kernel page fault is decoded, to say more (slice 2). */
 extern void (*x86_page_fault_detail)(uint32_t cr2, uint32_t err);
 void pic_mask(unsigned irq);

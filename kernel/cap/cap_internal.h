@@ -40,28 +40,9 @@ struct frames *frames_lookup(uint32_t id);
  * published (the capability may have been revoked while it was zeroed). */
 int32_t frames_alloc(struct task *t, keel_handle_t memory, uint32_t pages);
 
-/* The page flags (enum vm_flags) of a mapping with @p prot (enum
- * keel_prot) through the capability in @p s: KEEL_ERR_INVALID (an unknown
- * bit), KEEL_ERR_DENIED (W^X; a right the mapping needs that @p s lacks:
- * MAP always, WRITE for a writable one). */
-kstatus_t frames_map_flags(const struct handle_slot *s, uint32_t prot, unsigned *flags);
-
 /* Map the capability in @p s at @p va of its holder @p t's space, with
  * @p prot (enum keel_prot). sched_lock held. */
 kstatus_t frames_map(struct task *t, struct handle_slot *s, uintptr_t va, uint32_t prot);
-
-/* Unmap what @p s mapped: KEEL_ERR_NOT_FOUND if nothing. sched_lock held. */
-kstatus_t frames_unmap(struct handle_slot *s);
-
-/* The first page and page count a frames capability names. */
-static inline uint32_t range_first(const struct handle_slot *s)
-{
-	return s->badge >> 16;
-}
-static inline uint32_t range_pages(const struct handle_slot *s)
-{
-	return s->badge & 0xffffu;
-}
 
 /* A capability is being deleted (closed, revoked, or its task ending):
  * undo its mapping, and destroy a run whose original it is. sched_lock held. */
@@ -69,8 +50,5 @@ void frames_deleting(struct handle_slot *s);
 
 /* Route slice 5's call numbers to syscall_cap.c (from space.c's start-up). */
 void cap_syscalls_install(void);
-
-/* The task that holds slot @p s (its table is the task's). */
-struct task *cap_holder(const struct handle_slot *s);
 
 #endif

@@ -63,8 +63,11 @@ static struct snapshot {
 	unsigned ncaps, ntasks, missed;
 } snap;
 
-static const char *const type_names[] = {"none",    "task",   "thread", "endpoint", "notification",
-                                         "channel", "memory", "frames", "archive"};
+static const char *const type_names[] = {"none",         "task",    "thread", "endpoint",
+                                         "notification", "channel", "memory", "frames",
+                                         "archive",      "irq",     "ioport", "device"};
+_Static_assert(sizeof type_names / sizeof type_names[0] == KEEL_OBJ_LAST + 1,
+               "a name for every type of abi.h");
 
 /* [cap_row_of] */
 /* What slot @p s shows; sched_lock held. */

@@ -24,6 +24,8 @@
 
 #include "cap_internal.h"
 
+uint32_t cap_range_types = 1u << KEEL_OBJ_FRAMES;
+
 struct task *cap_holder(const struct handle_slot *s)
 {
 	return list_entry(s->table, struct task, handles);

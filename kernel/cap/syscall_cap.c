@@ -25,12 +25,13 @@ static kstatus_t cap_arg(keel_handle_t h, unsigned type, unsigned rights, struct
 }
 
 /* The badge of a capability derived from @p from asking for @p range: a
- * part of a frames capability's pages; nothing for any other type. */
+ * part of what a ranged capability (cap_range_types) names; nothing for
+ * any other type. */
 static kstatus_t derived_badge(const struct handle_slot *from, uint32_t range, uint32_t *badge)
 {
 	uint32_t first = range >> 16, pages = range & 0xffffu;
 
-	if (from->type != KEEL_OBJ_FRAMES) {
+	if (!(cap_range_types & (1u << from->type))) {
 		*badge = from->badge;
 		return range == 0 ? KEEL_OK : KEEL_ERR_INVALID;
 	}
@@ -96,9 +97,11 @@ static struct keel_cap_info info_of(const struct handle_slot *s)
 	                           .id = s->object,
 	                           .depth = s->depth,
 	                           .derived = cap_derived_upto(s, KEEL_CAP_INFO_DERIVED_MAX)};
-	if (s->type == KEEL_OBJ_FRAMES) {
+	if (cap_range_types & (1u << s->type)) {
 		i.range = s->badge;
 		i.mapped = s->mapped;
+	}
+	if (s->type == KEEL_OBJ_FRAMES) {
 		i.pages = f ? 1u << f->order : 0;
 	} else if (s->type == KEEL_OBJ_MEMORY && (s->rights & KEEL_RIGHT_READ)) {
 		i.pages =

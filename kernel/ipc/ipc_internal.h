@@ -17,6 +17,9 @@
 #include <keel/task.h>
 #include <keel/wait.h>
 
+/* The pool slot an object's id names (the generation is above). */
+#define ID_SLOT(id) ((id)&0xffu)
+
 /* What every object starts with: its id (pool slot in the low 8 bits,
  * generation above; 0 when free), its owner, and the handle the owner
  * was given at creation (closing it destroys the object). */

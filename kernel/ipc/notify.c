@@ -36,6 +36,15 @@ kstatus_t notify_signal(struct notification *n, uint32_t bits)
 }
 /* [notify_signal] */
 
+kstatus_t ipc_notify_id(uint32_t id, uint32_t bits)
+{
+	unsigned slot = ID_SLOT(id);
+
+	if (id == 0 || slot >= IPC_NOTIFICATIONS_MAX || ipc_notifications[slot].obj.id != id)
+		return KEEL_ERR_GONE; /* destroyed since the capability was made */
+	return notify_signal(&ipc_notifications[slot], bits);
+}
+
 kstatus_t notify_wait(struct notification *n, uint32_t *bits, uint64_t timeout_us)
 {
 	if (n->bits != 0) {

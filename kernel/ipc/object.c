@@ -33,8 +33,6 @@ struct ipc_stats ipc_stats;
 
 static struct ipc_thread ipc_threads[THREAD_MAX];
 
-#define ID_SLOT(id) ((id)&0xffu)
-
 /* [ipc_self_of] */
 struct ipc_thread *ipc_self_of(struct thread *t)
 {

@@ -65,6 +65,11 @@ unsigned long irq_count(unsigned irq)
 	return irq < IRQ_LINES ? slots[irq].count : 0;
 }
 
+bool irq_taken(unsigned irq)
+{
+	return irq < IRQ_LINES && slots[irq].fn != NULL;
+}
+
 bool irq_enabled(void)
 {
 	return arch_irq_enabled();

@@ -437,7 +437,8 @@ void task_start_root(void)
 	if (kconfig.test[0] != '\0' || kconfig.bench[0] != '\0')
 		return;
 	/* The most slots: it hands out what every other task starts with. */
-	static const struct keel_spawn opts = {.slots = KEEL_HANDLES_MAX};
+	struct keel_spawn opts = {.slots = KEEL_HANDLES_MAX,
+	                          .arg = kconfig.monitor ? KEEL_ROOT_ARG_MONITOR : 0};
 	kstatus_t s = task_spawn("root", NULL, &opts, &root);
 	if (s == KEEL_ERR_NOT_FOUND) {
 		kprintf("user: no boot archive with a 'root' program; no task started\n");

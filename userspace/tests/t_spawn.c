@@ -180,7 +180,7 @@ static void case_handle_limit(void)
 	 * start with a memory capability (KEEL_ROOT_MEMORY). */
 	CHECK_EQ(keel_task_info(KEEL_SELF, &info), 0);
 	const unsigned held = info.handles;
-	CHECK_EQ(held, KEEL_SLICES >= 5 ? 3u : 1u);
+	CHECK_EQ(held, KEEL_SLICES >= 6 ? 6u : KEEL_SLICES >= 5 ? 3u : 1u);
 	for (n = 0; n < KEEL_HANDLES_DEFAULT; n++) {
 		r = keel_spawn("b_empty", 0);
 		if (r < 0)

@@ -19,6 +19,7 @@
 #include <keel/kprintf.h>
 #include <keel/kstack_guard.h>
 #include <keel/panic.h>
+#include <keel/string.h>
 #include <keel/symbols.h>
 #include <keel/thread.h>
 #include <keel/vm.h>
@@ -36,7 +37,30 @@ _Static_assert(sizeof(struct tss) == 104, "the CPU's 32-bit TSS is 104 bytes");
 
 #define DF_STACK_SIZE 8192
 
-static struct tss main_tss __attribute__((aligned(16))), df_tss;
+/* [tss_iomap] */
+/* The CPU's TSS and, after it in the same segment, the I/O permission
+ * bitmap: one bit a port, 0 = ring 3 may use it, and a byte of ones the
+ * CPU may read past the end. Slice 6 fills it for a driver task
+ * (arch/x86/dev/ioport.c); until a task may use ports, iomap points past
+ * the segment's limit, so ring 3 may use none. */
+static struct {
+	struct tss tss;
+	uint8_t iomap[X86_IOMAP_BYTES + 1];
+} main_tss __attribute__((aligned(16)));
+static struct tss df_tss;
+
+#define IOMAP_NONE 0xffffu /* past the limit: every port faults in ring 3 */
+
+uint8_t *x86_tss_iomap(void)
+{
+	return main_tss.iomap;
+}
+
+void x86_tss_iomap_use(bool on)
+{
+	main_tss.tss.iomap = on ? (uint16_t)offsetof(__typeof__(main_tss), iomap) : IOMAP_NONE;
+}
+/* [tss_iomap] */
 static char df_stack[DF_STACK_SIZE] __attribute__((aligned(16)));
 
 /* [tss_kernel_stack] */
@@ -44,13 +68,13 @@ static char df_stack[DF_STACK_SIZE] __attribute__((aligned(16)));
  * running thread's kernel stack), and so does sysenter, through the slot. */
 void x86_tss_set_kernel_stack(uint32_t top)
 {
-	main_tss.esp0 = top;
+	main_tss.tss.esp0 = top;
 }
 
 uint32_t *x86_tss_kernel_stack_slot(void)
 {
 	_Static_assert(offsetof(struct tss, esp0) % 4 == 0, "esp0 is a 4-byte aligned field");
-	return (uint32_t *)(void *)((char *)&main_tss + offsetof(struct tss, esp0));
+	return (uint32_t *)(void *)((char *)&main_tss.tss + offsetof(struct tss, esp0));
 }
 /* [tss_kernel_stack] */
 
@@ -64,7 +88,7 @@ static void page_fault_detail(uint32_t cr2, uint32_t err)
 /* The registers the CPU saved in main_tss when the double fault switched tasks. */
 static void saved_regs(struct arch_regs *r)
 {
-	const struct tss *t = &main_tss;
+	const struct tss *t = &main_tss.tss;
 
 	*r = (struct arch_regs){.eax = t->eax,
 	                        .ebx = t->ebx,
@@ -121,8 +145,9 @@ void x86_fault_init(paddr_t kernel_root)
 	                      .fs = SEL_KDATA,
 	                      .gs = SEL_KDATA,
 	                      .iomap = sizeof(struct tss)};
-	main_tss.iomap = sizeof(struct tss); /* no I/O bitmap: ring 3 may use no port */
-	main_tss.ss0 = SEL_KDATA;
+	memset(main_tss.iomap, 0xff, sizeof(main_tss.iomap)); /* no port allowed */
+	x86_tss_iomap_use(false);
+	main_tss.tss.ss0 = SEL_KDATA;
 	gdt_set_tss(SEL_TSS, &main_tss, sizeof(main_tss));
 	gdt_set_tss(SEL_DF_TSS, &df_tss, sizeof(df_tss));
 	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS)); /* where the CPU saves us on a switch */

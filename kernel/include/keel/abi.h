@@ -376,41 +376,24 @@ struct keel_cap_info {
 /**
  * @name Hardware (slice 6)
  *
- * Drivers are user tasks; the kernel hands out hardware as capabilities
- * and does nothing with it but what these calls say. The root task holds
- * the originals: KEEL_ROOT_IRQ (every interrupt line the kernel does not
- * use itself), KEEL_ROOT_IOPORT (every I/O port) and KEEL_ROOT_DEVICE
- * (device memory: the legacy video and BIOS hole, 0xA0000 to 0xFFFFF).
- * Each names a range, KEEL_RANGE(first, count) of lines, ports or pages
- * (CAP_INFO's range), and CAP_DERIVE with a range makes a capability to
- * a part, so a device manager gives each driver exactly its own.
+ * Drivers are user tasks. The root task holds the originals: KEEL_ROOT_IRQ
+ * (the interrupt lines), KEEL_ROOT_IOPORT (I/O ports) and KEEL_ROOT_DEVICE
+ * (device memory: 0xA0000 to 0xFFFFF). Each names KEEL_RANGE(first, count)
+ * of lines, ports or pages; CAP_DERIVE with a range names a part.
  *
- * Interrupts. IRQ_BIND binds a capability to one line (derive one with
- * KEEL_RANGE(line, 1)) to a notification (KEEL_RIGHT_SEND): when the line
- * interrupts, the kernel masks it and signals the notification with the
- * bits given. The line stays masked until the driver, having served its
- * device, calls IRQ_ACK. Deleting the capability the line was bound
- * through (closing it, revoking it, or its task ending) masks the line
- * and frees it for another bind.
- *
- * I/O ports. IOPORT_ENABLE lets the calling task use in and out on the
- * capability's ports directly (x86: the task's I/O permission bitmap,
- * loaded as it is switched to); any other port faults the task
- * (KEEL_FAULT_STATUS | 13). Deleting the capability takes the ports away.
- * A task's enabled ranges may not overlap (KEEL_ERR_BUSY); the ports of
- * the kernel's own devices (the interrupt controllers and the timer) are
- * never given (KEEL_ERR_DENIED).
- *
- * Device memory. DEVICE_MAP maps a device capability's pages uncached, at
- * one place in its holder's space, like FRAMES_MAP: KEEL_RIGHT_MAP always,
- * KEEL_RIGHT_WRITE for a writable mapping, and never executable
- * (KEEL_ERR_DENIED). MEM_UNMAP and MEM_PROTECT refuse such pages.
- *
- * A task's end. TASK_NOTIFY signals a notification (KEEL_RIGHT_SEND) with
- * the bits given when a task (KEEL_RIGHT_WAIT) ends: how a device manager
- * learns that a driver died without a thread waiting for each. One
- * notification a task; a second TASK_NOTIFY replaces the first, bits 0
- * cancels it.
+ * IRQ_BIND binds a capability to one line (KEEL_RANGE(line, 1)) to a
+ * notification (KEEL_RIGHT_SEND): at each interrupt the kernel masks the
+ * line and signals the bits given; the line stays masked until IRQ_ACK.
+ * Lines the kernel drives itself are KEEL_ERR_DENIED, a bound one BUSY.
+ * IOPORT_ENABLE lets the caller use in and out on the capability's ports
+ * (x86: its I/O permission bitmap); any other port faults the task
+ * (KEEL_FAULT_STATUS | 13); ranges may not overlap (BUSY); the interrupt
+ * controllers' and timer's ports are never given (DENIED). DEVICE_MAP maps
+ * device memory uncached like FRAMES_MAP (MAP; WRITE to write; never
+ * executable: DENIED). Deleting (closing, revoking, a task's end) or moving
+ * a hardware capability masks and frees its line, takes its ports back
+ * and unmaps its memory. TASK_NOTIFY signals a notification (SEND) when a
+ * task (WAIT) ends: one a task; a second replaces it, bits 0 cancels.
  * @{
  */
 /** @brief Interrupt lines (x86: the two 8259 controllers' 16). */
@@ -425,6 +408,12 @@ struct keel_cap_info {
 #define KEEL_DEVICE_BASE 0xA0000u
 /** @brief How many pages KEEL_ROOT_DEVICE names (to 0xFFFFF). */
 #define KEEL_DEVICE_PAGES 96u
+/**
+ * @brief A bit of the root task's argument: the kernel monitor reads the
+ * serial line's input after boot (a debugging build's `make run`), so a
+ * serial driver should take only its output.
+ */
+#define KEEL_ROOT_ARG_MONITOR 1u
 /** @} */
 /* [abi_dev] */
 

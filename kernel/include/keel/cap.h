@@ -101,4 +101,43 @@ struct handle_slot *cap_parent(const struct handle_slot *s);
 /** @brief Runs of frames alive now (FRAMES_ALLOC's objects): for tests and reports. */
 unsigned cap_frames_count(void);
 
+/**
+ * @brief The types whose capabilities name a range (1 << type): the badge
+ * is KEEL_RANGE(first, count), CAP_DERIVE may name a part, CAP_INFO tells
+ * it. Slice 5 sets frames; later slices add theirs at start-up.
+ */
+extern uint32_t cap_range_types;
+
+/** @brief The first page (line, port) a ranged capability names. */
+static inline uint32_t range_first(const struct handle_slot *s)
+{
+	return s->badge >> 16;
+}
+
+/** @brief How many pages (lines, ports) a ranged capability names. */
+static inline uint32_t range_pages(const struct handle_slot *s)
+{
+	return s->badge & 0xffffu;
+}
+
+/**
+ * @brief The page flags (enum vm_flags) of a mapping with @p prot (enum
+ * keel_prot) through the capability in @p s (frames, or slice 6's device
+ * memory). Any context.
+ * @return KEEL_OK; KEEL_ERR_INVALID (an unknown bit); KEEL_ERR_DENIED (W^X;
+ *         a right the mapping needs that @p s lacks: MAP always, WRITE for
+ *         a writable one).
+ */
+kstatus_t frames_map_flags(const struct handle_slot *s, uint32_t prot, unsigned *flags);
+
+/**
+ * @brief Unmap what the capability in @p s mapped in its holder's space.
+ * sched_lock held.
+ * @return KEEL_OK, or KEEL_ERR_NOT_FOUND if it mapped nothing.
+ */
+kstatus_t frames_unmap(struct handle_slot *s);
+
+/** @brief The task that holds the capability in slot @p s. */
+struct task *cap_holder(const struct handle_slot *s);
+
 #endif

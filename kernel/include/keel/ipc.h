@@ -57,4 +57,12 @@ kstatus_t ipc_check_all(void);
 /** @brief IPC objects alive now (endpoints, notifications, channels). */
 unsigned ipc_object_count(void);
 
+/**
+ * @brief Signal the notification whose id is @p id (a capability's object)
+ * with @p bits, as NOTIFY_SIGNAL does: how slice 6 delivers an interrupt
+ * or a task's end. sched_lock held; any context, interrupt handlers too.
+ * @return KEEL_OK, or KEEL_ERR_GONE if it was destroyed since.
+ */
+kstatus_t ipc_notify_id(uint32_t id, uint32_t bits);
+
 #endif

@@ -39,6 +39,9 @@ void irq_dispatch(unsigned irq);
 /** @brief How many interrupts line @p irq has delivered (0 for a bad line). */
 unsigned long irq_count(unsigned irq);
 
+/** @brief True if line @p irq has a handler. */
+bool irq_taken(unsigned irq);
+
 /** @brief True if interrupts are enabled on this CPU. */
 bool irq_enabled(void);
 

@@ -326,10 +326,21 @@ static int32_t object_of(uint32_t type)
 		return keel_cap_derive(KEEL_ROOT_MEMORY, KEEL_RIGHT_ALL, 0);
 	case KEEL_OBJ_FRAMES:
 		return keel_frames_alloc(KEEL_ROOT_MEMORY, 1);
+#if KEEL_SLICES >= 6
+	case KEEL_OBJ_IRQ: /* line 5: no device on QEMU's PC raises it */
+		return keel_cap_derive(KEEL_ROOT_IRQ, KEEL_RIGHT_ALL, KEEL_RANGE(5, 1));
+	case KEEL_OBJ_IOPORT: /* the second serial port's, which nothing else uses */
+		return keel_cap_derive(KEEL_ROOT_IOPORT, KEEL_RIGHT_ALL, KEEL_RANGE(0x2f8, 8));
+	case KEEL_OBJ_DEVICE:
+		return keel_cap_derive(KEEL_ROOT_DEVICE, KEEL_RIGHT_ALL, KEEL_RANGE(0x18, 1));
+#endif
 	default:
 		return keel_notify_create(); /* any type does */
 	}
 }
+
+/* A notification the calls that signal one are given (made by the case). */
+static int32_t note;
 
 /* Call @p n with handle @p h and arguments that are otherwise sound. */
 static int32_t call_with(const struct need *n, int32_t h)
@@ -340,8 +351,10 @@ static int32_t call_with(const struct need *n, int32_t h)
 	memset(room, 0, sizeof(room));
 	if (n->nr == KEEL_SYS_FRAMES_ALLOC || n->nr == KEEL_SYS_NOTIFY_SIGNAL)
 		a1 = 1;
-	else if (n->nr == KEEL_SYS_FRAMES_MAP)
+	else if (n->nr == KEEL_SYS_FRAMES_MAP || n->nr == KEEL_SYS_DEVICE_MAP)
 		a1 = MAP_AT;
+	else if (n->nr == KEEL_SYS_IRQ_BIND || n->nr == KEEL_SYS_TASK_NOTIFY)
+		a1 = (uint32_t)note, a2 = 1; /* a notification to signal, and a bit */
 	else if (n->nr == KEEL_SYS_CAP_DERIVE)
 		a1 = 0; /* no rights asked for */
 	return keel_syscall(KEEL_CALL(n->nr, nargs_of[n->nr]), (uint32_t)h, a1, a2, 0);
@@ -352,6 +365,7 @@ static int32_t call_with(const struct need *n, int32_t h)
  * WRONG_TYPE; with those rights alone, neither. */
 static void case_each_call_needs(void)
 {
+	note = keel_notify_create();
 	uint32_t before = ipc_handles_now();
 
 	for (unsigned i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
@@ -385,6 +399,7 @@ static void case_each_call_needs(void)
 			utest_fail(__FILE__, __LINE__, "%s left %u handles", n->name,
 			           ipc_handles_now() - before);
 	}
+	CHECK_EQ(keel_handle_close(note), 0);
 }
 
 /* Spawning needs the archive: a child given none, a copy without READ,

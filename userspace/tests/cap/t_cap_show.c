@@ -124,5 +124,11 @@ int main(uint32_t arg)
 	if (arg == ROLE_SHARER)
 		return sharer();
 	CHECK_EQ(arg, ROLE_MAIN);
+#if KEEL_SLICES >= 6
+	/* The hardware capabilities of slice 6 are not what the pictures show. */
+	CHECK_EQ(keel_handle_close(KEEL_ROOT_IRQ), 0);
+	CHECK_EQ(keel_handle_close(KEEL_ROOT_IOPORT), 0);
+	CHECK_EQ(keel_handle_close(KEEL_ROOT_DEVICE), 0);
+#endif
 	return show();
 }

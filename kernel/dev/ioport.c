@@ -1,0 +1,50 @@
+/*
+ * ioport.c - I/O ports as capabilities: a driver uses in and out itself.
+ *
+ * IOPORT_ENABLE lets the calling task use the ports its capability names,
+ * with the processor's own check (x86: the I/O permission bitmap of the
+ * TSS, which arch/x86/dev/ioport.c loads as the task is switched to). A
+ * port the task was not given faults the task, never the kernel. The
+ * other way would be a system call for each in and out, as seL4 does on
+ * x86: simpler to revoke, but about 200 instructions for what is one
+ * instruction here, and a serial driver moves every byte through a port
+ * (the chapter measures both).
+ *
+ * The capability's slot remembers that it enabled its ports (mapped = 1),
+ * so deleting or moving it takes exactly those ports back. A task's
+ * enabled ranges do not overlap, so taking one back never takes a port
+ * another of its capabilities still allows.
+ */
+#include <keel/arch_dev.h>
+
+#include "dev_internal.h"
+
+/* [ioport_enable] */
+kstatus_t ioport_enable(struct task *t, struct handle_slot *s)
+{
+	uint32_t first = range_first(s), count = range_pages(s);
+
+	if (count == 0)
+		return KEEL_ERR_INVALID;
+	if (arch_ioport_kernel(first, count))
+		return KEEL_ERR_DENIED; /* the kernel's own devices */
+	if (s->mapped != 0 || arch_ioport_any(dev_task_slot(t), first, count))
+		return KEEL_ERR_BUSY; /* enabled already, through this or another */
+	arch_ioport_set(dev_task_slot(t), first, count, true);
+	s->mapped = 1;
+	return KEEL_OK;
+}
+/* [ioport_enable] */
+
+void ioport_deleting(struct handle_slot *s)
+{
+	if (s->type != KEEL_OBJ_IOPORT || s->mapped == 0)
+		return;
+	arch_ioport_set(dev_task_slot(cap_holder(s)), range_first(s), range_pages(s), false);
+	s->mapped = 0;
+}
+
+unsigned dev_ioport_tasks(void)
+{
+	return arch_ioport_tasks();
+}
