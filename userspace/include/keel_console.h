@@ -216,16 +216,16 @@ enum con_input_bits {
  * out_head - begin is how much of write cur_seq is in the output ring.
  */
 struct drv_state {
-	uint32_t magic;       /**< DRV_STATE_MAGIC: devmgr set the page up. */
-	uint32_t incarnation; /**< devmgr's count of starts; 1 for the first. */
-	uint32_t done_seq;    /**< The commit: the last request completed. */
-	uint32_t cur_seq;     /**< The write begun, if not done_seq. */
-	uint32_t begin;       /**< cur_seq's start: the output head when it began. */
-	int32_t answer;       /**< done_seq's word[1]. */
-	uint32_t answer_len;  /**< Bytes of answer_buf in done_seq's reply. */
-	uint32_t tail_seq;    /**< The read that set next_tail (rolled forward once it is
+	uint32_t magic;              /**< DRV_STATE_MAGIC: devmgr set the page up. */
+	uint32_t incarnation;        /**< devmgr's count of starts; 1 for the first. */
+	uint32_t done_seq;           /**< The commit: the last request completed. */
+	uint32_t cur_seq;            /**< The write begun, if not done_seq. */
+	uint32_t begin;              /**< cur_seq's start: the output head when it began. */
+	int32_t answer;              /**< done_seq's word[1]. */
+	uint32_t answer_len;         /**< Bytes of answer_buf in done_seq's reply. */
+	uint32_t tail_seq;           /**< The read that set next_tail (rolled forward once it is
 	                           committed: tail_seq == done_seq). */
-	uint32_t next_tail;   /**< in_tail after tail_seq's read. */
+	uint32_t next_tail;          /**< in_tail after tail_seq's read. */
 	uint32_t in_head, in_tail;   /**< Input ring: the interrupt side adds at head. */
 	uint32_t out_head, out_tail; /**< Output ring: requests add, the device drains. */
 	uint32_t in_dropped;         /**< Input lost to a full ring. */
@@ -259,16 +259,16 @@ _Static_assert(sizeof(struct drv_state) <= KEEL_PAGE_SIZE, "a state page is one 
  * on the control endpoint DM_READY hands back.
  */
 enum dm_label {
-	DM_HELLO = 0xDE01,  /**< word[0] the batch (0, 1). Reply batch 0: the interrupt-line,
+	DM_HELLO = 0xDE01, /**< word[0] the batch (0, 1). Reply batch 0: the interrupt-line,
 	                         I/O-port, device-memory and memory capabilities, word[0]
 	                         dm_flags. Batch 1: the archive capability and, with
 	                         DM_FLAG_TEST_DRIVER, the test driver's capability; buf the
 	                         program that serves the serial role instead of "serial". */
-	DM_READY = 0xDE02,  /**< handle[0]: the console endpoint (SEND | GRANT), handle[1]
+	DM_READY = 0xDE02, /**< handle[0]: the console endpoint (SEND | GRANT), handle[1]
 	                         the control endpoint (SEND). Reply: an empty message. */
-	DM_STATS = 0xDE03,  /**< Control. Reply word[0] restarts, word[1] hangs, word[2]
+	DM_STATS = 0xDE03, /**< Control. Reply word[0] restarts, word[1] hangs, word[2]
 	                         drivers running. */
-	DM_STOP = 0xDE04,   /**< Control. Ends the console and every driver, replies, exits. */
+	DM_STOP = 0xDE04,  /**< Control. Ends the console and every driver, replies, exits. */
 };
 /* [dm_labels] */
 
@@ -296,18 +296,18 @@ enum dm_role {
 
 /** @brief dm_flags: how the root task wants devmgr to run. */
 enum dm_flags {
-	DM_FLAG_MONITOR = 1u << 0,     /**< The kernel monitor reads COM1 (KEEL_ROOT_ARG_MONITOR). */
-	DM_FLAG_NO_KBD = 1u << 1,      /**< Start no keyboard driver. */
+	DM_FLAG_MONITOR = 1u << 0, /**< The kernel monitor reads COM1 (KEEL_ROOT_ARG_MONITOR). */
+	DM_FLAG_NO_KBD = 1u << 1,  /**< Start no keyboard driver. */
 	DM_FLAG_TEST_DRIVER = 1u << 2, /**< The serial role is a test driver (batch 1). */
 };
 
 /** @brief What devmgr_start() needs. */
 struct dm_config {
-	uint32_t flags;              /**< enum dm_flags. */
-	bool move;                   /**< Move the hardware originals (the root task, which
+	uint32_t flags;             /**< enum dm_flags. */
+	bool move;                  /**< Move the hardware originals (the root task, which
 	                                  ends) rather than give copies. */
-	const char *serial_program;  /**< With DM_FLAG_TEST_DRIVER: its program. */
-	keel_handle_t test_handle;   /**< With DM_FLAG_TEST_DRIVER: its extra capability. */
+	const char *serial_program; /**< With DM_FLAG_TEST_DRIVER: its program. */
+	keel_handle_t test_handle;  /**< With DM_FLAG_TEST_DRIVER: its extra capability. */
 };
 
 /** @brief What devmgr_start() returns. */

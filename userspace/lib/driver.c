@@ -87,6 +87,17 @@ int32_t drv_connect(struct drv *d)
 	return 0;
 }
 
+int32_t drv_ioport_enable(keel_handle_t io)
+{
+	int32_t r = keel_ioport_enable(io);
+
+	/* The kernel loads a task's port permissions as it switches to it;
+	 * sleep once so that the switch back loads the new ones. */
+	if (r == 0)
+		keel_sleep_us(1);
+	return r;
+}
+
 bool drv_input(struct drv *d, uint8_t c)
 {
 	struct drv_state *st = d->st;
@@ -227,7 +238,8 @@ static void drv_request(struct drv *d, struct keel_msg *m)
 		keel_handle_close(m->handle[i]);
 	drv_step(d, DRV_STEP_RECEIVED, seq);
 	if (seq == 0 || (seq != st->done_seq && seq != st->cur_seq && seq != st->done_seq + 1)) {
-		*m = (struct keel_msg){.label = m->label, .word = {seq, (uint32_t)KEEL_ERR_INVALID}};
+		*m =
+		    (struct keel_msg){.label = m->label, .word = {seq, (uint32_t)KEEL_ERR_INVALID}};
 		keel_reply(m);
 		return;
 	}

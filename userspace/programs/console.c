@@ -101,8 +101,8 @@ static void vga_putc(uint8_t c)
  * restarts it and the call waits for the new one), or hung (TIMED_OUT;
  * devmgr is told). The driver's answer (word[1]), or an error.
  */
-static int32_t link_call(struct link *l, uint32_t label, const void *buf, uint32_t len,
-                         void *out, uint32_t want)
+static int32_t link_call(struct link *l, uint32_t label, const void *buf, uint32_t len, void *out,
+                         uint32_t want)
 {
 	uint32_t seq = ++l->seq;
 

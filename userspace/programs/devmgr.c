@@ -21,19 +21,19 @@
  */
 #include <keel_console.h>
 
-#define HELLO_US   5000000u   /* how long a started program may take to say DRV_HELLO */
-#define REAP_US    1000000u   /* how long to wait for a task said to have ended */
-#define PAGES_ADDR 0x40000000u /* where devmgr maps the state pages, one per role */
+#define HELLO_US      5000000u    /* how long a started program may take to say DRV_HELLO */
+#define REAP_US       1000000u    /* how long to wait for a task said to have ended */
+#define PAGES_ADDR    0x40000000u /* where devmgr maps the state pages, one per role */
 #define VGA_TEXT_PAGE ((0xB8000u - KEEL_DEVICE_BASE) / KEEL_PAGE_SIZE)
-#define DERIVED    (KEEL_RIGHT_READ | KEEL_RIGHT_WRITE | KEEL_RIGHT_GRANT)
+#define DERIVED       (KEEL_RIGHT_READ | KEEL_RIGHT_WRITE | KEEL_RIGHT_GRANT)
 
 /* [dm_table] */
 /* The hardware: what each driver is given, and nothing more. */
 struct hw_entry {
 	const char *name, *program;
-	uint32_t irq;                   /* its interrupt line */
-	uint32_t port[2], nports[2];    /* its I/O port ranges (nports 0: none) */
-	uint32_t input_bit;             /* the console's input bit it signals */
+	uint32_t irq;                /* its interrupt line */
+	uint32_t port[2], nports[2]; /* its I/O port ranges (nports 0: none) */
+	uint32_t input_bit;          /* the console's input bit it signals */
 };
 static const struct hw_entry hw_table[] = {
     [DM_ROLE_SERIAL] = {"serial", "serial", 4, {0x3f8, 0}, {8, 0}, CON_BIT_SERIAL},
@@ -80,7 +80,8 @@ static int32_t dm_hello(void)
 		return r < 0 ? r : KEEL_ERR_INVALID;
 	irq_all = m.handle[0], io_all = m.handle[1], dev_all = m.handle[2];
 	dm_flags = m.word[0];
-	m = (struct keel_msg){.label = DM_HELLO, .word = {1}, .buf = prog, .cap = sizeof(test_program) - 1};
+	m = (struct keel_msg){
+	    .label = DM_HELLO, .word = {1}, .buf = prog, .cap = sizeof(test_program) - 1};
 	r = keel_call(KEEL_SPAWN_GIVEN, &m, DM_WAIT_US);
 	if (r < 0 || m.nhandles < 2)
 		return r < 0 ? r : KEEL_ERR_INVALID;
@@ -153,7 +154,8 @@ static int32_t dm_driver_setup(uint32_t i)
 		s = give(r, keel_cap_derive(irq_all, DERIVED, KEEL_RANGE(hw->irq, 1)),
 		         KEEL_RIGHT_READ | KEEL_RIGHT_WRITE);
 	for (int p = 0; p < 2 && s == 0 && hw->nports[p]; p++)
-		s = give(r, keel_cap_derive(io_all, DERIVED, KEEL_RANGE(hw->port[p], hw->nports[p])),
+		s = give(r,
+		         keel_cap_derive(io_all, DERIVED, KEEL_RANGE(hw->port[p], hw->nports[p])),
 		         KEEL_RIGHT_READ | KEEL_RIGHT_WRITE);
 	return s;
 }
@@ -161,7 +163,8 @@ static int32_t dm_driver_setup(uint32_t i)
 static int32_t dm_console_setup(void)
 {
 	struct role *r = &roles[DM_ROLE_CONSOLE];
-	int32_t vga = keel_cap_derive(dev_all, DERIVED | KEEL_RIGHT_MAP, KEEL_RANGE(VGA_TEXT_PAGE, 1));
+	int32_t vga =
+	    keel_cap_derive(dev_all, DERIVED | KEEL_RIGHT_MAP, KEEL_RANGE(VGA_TEXT_PAGE, 1));
 	int32_t s = give(r, clients_ep, KEEL_RIGHT_RECV);
 
 	if (s == 0)

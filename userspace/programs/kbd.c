@@ -29,7 +29,8 @@ enum {
 enum { SHIFT_LEFT = 1, SHIFT_RIGHT = 2, SHIFT_MASK = 3, EXT_PENDING = 4 };
 
 /* Scancode set 1 to characters, without and with Shift (0: ignored). */
-static const char plain[0x3a] = "\0\0331234567890-=\b\tqwertyuiop[]\n\0asdfghjkl;'`\0\\zxcvbnm,./\0*\0 ";
+static const char plain[0x3a] =
+    "\0\0331234567890-=\b\tqwertyuiop[]\n\0asdfghjkl;'`\0\\zxcvbnm,./\0*\0 ";
 static const char shifted[0x3a] =
     "\0\033!@#$%^&*()_+\b\tQWERTYUIOP{}\n\0ASDFGHJKL:\"~\0|ZXCVBNM<>?\0*\0 ";
 
@@ -38,7 +39,7 @@ static keel_handle_t irq;
 static void kbd_scancode(struct drv *d, uint8_t code)
 {
 	uint32_t *s = &d->st->shift;
-	uint32_t bit = (code & 0x7f) == KBD_LSHIFT ? SHIFT_LEFT
+	uint32_t bit = (code & 0x7f) == KBD_LSHIFT   ? SHIFT_LEFT
 	               : (code & 0x7f) == KBD_RSHIFT ? SHIFT_RIGHT
 	                                             : 0;
 
@@ -78,9 +79,9 @@ static int32_t kbd_setup(struct drv *d)
 	if (d->nh < DRV_H_HW + 3)
 		return KEEL_ERR_INVALID;
 	irq = d->h[DRV_H_HW];
-	r = keel_ioport_enable(d->h[DRV_H_HW + 1]);
+	r = drv_ioport_enable(d->h[DRV_H_HW + 1]);
 	if (r == 0)
-		r = keel_ioport_enable(d->h[DRV_H_HW + 2]);
+		r = drv_ioport_enable(d->h[DRV_H_HW + 2]);
 	if (r == 0)
 		r = keel_irq_bind(irq, d->note, DRV_IRQ_BIT);
 	if (r == 0)

@@ -27,15 +27,15 @@ enum {
 	COM_LSR = 5,  /* line status */
 };
 enum {
-	IER_RDA = 0x01,   /* interrupt when data is ready */
-	IER_THRE = 0x02,  /* interrupt when the transmitter is empty */
-	IIR_NONE = 0x01,  /* no interrupt is pending */
-	FCR_FIFO = 0xc7,  /* enable and clear both FIFOs, receive trigger at 14 */
-	MCR_OUT2 = 0x0b,  /* DTR, RTS and OUT2, which lets the UART interrupt */
-	LSR_DR = 0x01,    /* a byte was received */
-	LSR_THRE = 0x20,  /* the transmit FIFO is empty */
-	COM_FIFO = 16,    /* bytes the transmit FIFO takes once empty */
-	COM_LOOPS = 64,   /* interrupt causes served per interrupt, at most */
+	IER_RDA = 0x01,  /* interrupt when data is ready */
+	IER_THRE = 0x02, /* interrupt when the transmitter is empty */
+	IIR_NONE = 0x01, /* no interrupt is pending */
+	FCR_FIFO = 0xc7, /* enable and clear both FIFOs, receive trigger at 14 */
+	MCR_OUT2 = 0x0b, /* DTR, RTS and OUT2, which lets the UART interrupt */
+	LSR_DR = 0x01,   /* a byte was received */
+	LSR_THRE = 0x20, /* the transmit FIFO is empty */
+	COM_FIFO = 16,   /* bytes the transmit FIFO takes once empty */
+	COM_LOOPS = 64,  /* interrupt causes served per interrupt, at most */
 };
 
 static uint16_t com; /* the first port, from the capability's range */
@@ -77,8 +77,7 @@ static void serial_irq(struct drv *d, uint32_t bits)
 	keel_irq_ack(irq);
 }
 
-static const struct drv_ops serial_ops = {
-    .name = "serial", .irq = serial_irq, .kick = serial_kick};
+static const struct drv_ops serial_ops = {.name = "serial", .irq = serial_irq, .kick = serial_kick};
 
 /* Take the ports and the line, and set the UART to interrupt. */
 static int32_t serial_setup(struct drv *d)
@@ -91,7 +90,7 @@ static int32_t serial_setup(struct drv *d)
 	irq = d->h[DRV_H_HW];
 	r = keel_cap_info(d->h[DRV_H_HW + 1], &ci);
 	if (r == 0)
-		r = keel_ioport_enable(d->h[DRV_H_HW + 1]);
+		r = drv_ioport_enable(d->h[DRV_H_HW + 1]);
 	if (r < 0)
 		return r;
 	com = (uint16_t)(ci.range >> 16);
