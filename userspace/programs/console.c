@@ -248,7 +248,9 @@ static void serve(struct keel_msg *m)
 	int32_t r = KEEL_ERR_INVALID;
 	struct client *c;
 
-	if (m->label == CON_WRITE)
+	if (!(m->flags & KEEL_MSG_CALL))
+		r = KEEL_ERR_INVALID; /* a send: nobody to answer, so nothing is done */
+	else if (m->label == CON_WRITE)
 		r = do_write(m);
 	else if (m->label == CON_READ)
 		r = do_read(m, &keep);
@@ -262,7 +264,7 @@ static void serve(struct keel_msg *m)
 		c->waiter = keep;
 	}
 	if (!(m->flags & KEEL_MSG_CALL))
-		return; /* a send: nobody to answer */
+		return;
 	struct keel_msg reply = {.label = CON_REPLY, .word = {(uint32_t)r}, .buf = m->buf};
 	reply.len = m->label == CON_READ && r > 0 ? (uint32_t)r : 0;
 	keel_reply(&reply);
