@@ -27,6 +27,8 @@ void irq_cap_deleting(struct handle_slot *s);
  * take them back when @p s is deleted or moved. */
 kstatus_t ioport_enable(struct task *t, struct handle_slot *s);
 void ioport_deleting(struct handle_slot *s);
+/* Task @p next is about to run: its port permissions (interrupts off). */
+void ioport_switch(struct task *next);
 
 /* device.c: map the device memory @p s names at @p va of @p t's space. */
 kstatus_t device_map(struct task *t, struct handle_slot *s, uintptr_t va, uint32_t prot);

@@ -19,6 +19,35 @@
 
 #include "dev_internal.h"
 
+/* Task slots allowed some port now (a bit a slot), and whether the port
+ * may still have such a task's permissions loaded. Guarded by sched_lock. */
+static uint32_t users;
+static bool maybe_loaded;
+_Static_assert(TASK_MAX <= 32, "a bit of `users` for each task slot");
+
+/* Slot @p slot's ports changed: keep `users` true, and make the next
+ * switch load whatever it needs. */
+static void users_update(unsigned slot, unsigned ports)
+{
+	users = ports ? users | 1u << slot : users & ~(1u << slot);
+	maybe_loaded = true;
+}
+
+/* [ioport_switch] */
+/* Every switch to a user thread passes here, so the common case, from a
+ * task that may use no port to another, costs two tests and no call. */
+void ioport_switch(struct task *next)
+{
+	unsigned slot = dev_task_slot(next);
+	bool has = (users >> slot) & 1u;
+
+	if (!has && !maybe_loaded)
+		return;
+	maybe_loaded = has;
+	arch_ioport_switch(has ? (int)slot : -1);
+}
+/* [ioport_switch] */
+
 /* [ioport_enable] */
 kstatus_t ioport_enable(struct task *t, struct handle_slot *s)
 {
@@ -30,7 +59,7 @@ kstatus_t ioport_enable(struct task *t, struct handle_slot *s)
 		return KEEL_ERR_DENIED; /* the kernel's own devices */
 	if (s->mapped != 0 || arch_ioport_any(dev_task_slot(t), first, count))
 		return KEEL_ERR_BUSY; /* enabled already, through this or another */
-	arch_ioport_set(dev_task_slot(t), first, count, true);
+	users_update(dev_task_slot(t), arch_ioport_set(dev_task_slot(t), first, count, true));
 	s->mapped = 1;
 	return KEEL_OK;
 }
@@ -40,7 +69,8 @@ void ioport_deleting(struct handle_slot *s)
 {
 	if (s->type != KEEL_OBJ_IOPORT || s->mapped == 0)
 		return;
-	arch_ioport_set(dev_task_slot(cap_holder(s)), range_first(s), range_pages(s), false);
+	unsigned slot = dev_task_slot(cap_holder(s));
+	users_update(slot, arch_ioport_set(slot, range_first(s), range_pages(s), false));
 	s->mapped = 0;
 }
 

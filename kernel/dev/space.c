@@ -4,8 +4,8 @@
  *
  * The seams it uses: slice 5's revocation (cap_deleting) and slice 3's
  * task hooks (a handle closed or moved, a task ending), each chained so
- * the earlier slice's own work still runs; the scheduler's switch hook,
- * to load the next task's I/O-port permissions; and slice 5's ranged
+ * the earlier slice's own work still runs; a task about to run
+ * (task_running), to load its I/O-port permissions; and slice 5's ranged
  * types, so CAP_DERIVE can name a part of a range. A deleted or moved
  * hardware capability takes back what it gave: its line is masked and
  * freed, its ports forbidden, its device memory unmapped.
@@ -30,7 +30,6 @@ static void (*moving_before)(struct task *t, struct handle_slot *s);
 static kstatus_t (*may_move_before)(struct task *t, const struct handle_slot *s);
 static void (*ending_before)(struct task *t);
 static void (*initial_before)(struct task *t);
-static void (*switch_before)(struct thread *next);
 
 /* [dev_deleting] */
 /* What a hardware capability gave, it takes back as it goes. */
@@ -118,14 +117,6 @@ static void dev_initial_caps(struct task *t)
 }
 /* [dev_initial_caps] */
 
-static void dev_switch(struct thread *next)
-{
-	if (switch_before)
-		switch_before(next);
-	if (next->task != NULL)
-		arch_ioport_switch((int)dev_task_slot(next->task));
-}
-
 static void dev_init(void)
 {
 	deleting_before = cap_deleting;
@@ -140,8 +131,7 @@ static void dev_init(void)
 	task_hooks.task_ending = dev_task_ending;
 	initial_before = task_hooks.initial_caps;
 	task_hooks.initial_caps = dev_initial_caps;
-	switch_before = sched_switch_hook;
-	sched_switch_hook = dev_switch;
+	task_hooks.task_running = ioport_switch;
 	cap_range_types |= 1u << KEEL_OBJ_IRQ | 1u << KEEL_OBJ_IOPORT | 1u << KEEL_OBJ_DEVICE;
 	dev_syscalls_install();
 }

@@ -29,7 +29,8 @@ kstatus_t irq_register(unsigned irq, irq_handler_t fn, void *ctx)
 	spinflags_t flags = spin_lock(&irq_lock);
 	kstatus_t s = KEEL_ERR_BUSY;
 	if (slots[irq].fn == NULL) {
-		slots[irq] = (struct irq_slot){fn, ctx, 0};
+		slots[irq].fn = fn; /* the count goes on: interrupts since boot */
+		slots[irq].ctx = ctx;
 		arch_irq_unmask(irq);
 		s = KEEL_OK;
 	}

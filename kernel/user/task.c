@@ -408,6 +408,8 @@ static void task_switch_hook(struct thread *next)
 	arch_user_set_kernel_stack((uintptr_t)next->stack + THREAD_STACK_SIZE);
 	if (vm_active() != t->space)
 		vm_activate(t->space);
+	if (task_hooks.task_running)
+		task_hooks.task_running(t);
 }
 
 static void task_init(void)

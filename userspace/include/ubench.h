@@ -49,4 +49,16 @@ typedef bool (*ubench_op)(uint32_t arg);
  */
 int ubench_run(const char *name, ubench_op op, uint32_t arg);
 
+/** @brief One operation that takes its own timestamps (ubench_begin() where
+ *  it starts, ubench_end() where it ends, perhaps in another thread) and
+ *  stores their difference in *@p gross; false if it failed. */
+typedef bool (*ubench_timed_op)(uint32_t arg, uint64_t *gross);
+
+/**
+ * @brief ubench_run() for an operation that times itself: what happens
+ * between its two timestamps is the sample, net of the pair's own cost.
+ * @return 0, or 1 as soon as @p op fails.
+ */
+int ubench_run_timed(const char *name, ubench_timed_op op, uint32_t arg);
+
 #endif

@@ -84,7 +84,7 @@ bool arch_ioport_any(unsigned slot, uint32_t first, uint32_t count)
 }
 
 /* [arch_ioport_set] */
-void arch_ioport_set(unsigned slot, uint32_t first, uint32_t count, bool allow)
+unsigned arch_ioport_set(unsigned slot, uint32_t first, uint32_t count, bool allow)
 {
 	struct io_bits *b = &tasks[slot];
 
@@ -97,11 +97,11 @@ void arch_ioport_set(unsigned slot, uint32_t first, uint32_t count, bool allow)
 	if (allow && (first + count + 7) / 8 > b->high)
 		b->high = (first + count + 7) / 8;
 	b->ports = allow ? b->ports + count : b->ports - count;
-	if (loaded == (int)slot) {
-		loaded = -1; /* reload it if it is the task running now */
-		if (task_current() != NULL && (task_current()->id & 0xffu) == slot)
-			arch_ioport_switch((int)slot);
-	}
+	if (loaded == (int)slot)
+		loaded = -1; /* the TSS's copy is stale */
+	if (task_current() != NULL && (task_current()->id & 0xffu) == slot)
+		arch_ioport_switch((int)slot); /* the task running now: at once */
+	return b->ports;
 }
 /* [arch_ioport_set] */
 

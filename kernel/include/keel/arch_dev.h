@@ -34,8 +34,9 @@ bool arch_ioport_any(unsigned slot, uint32_t first, uint32_t count);
  * @brief Allow (@p allow) or forbid task slot @p slot the ports [@p first,
  * @p first + @p count), prepared by arch_ioport_prepare(); takes effect at
  * once if that task is the one running. sched_lock held.
+ * @return How many ports the slot is allowed now.
  */
-void arch_ioport_set(unsigned slot, uint32_t first, uint32_t count, bool allow);
+unsigned arch_ioport_set(unsigned slot, uint32_t first, uint32_t count, bool allow);
 
 /** @brief The task in slot @p slot is about to run (-1: a task that may use
  *  no port): load its permissions. Interrupts off (the scheduler's switch). */

@@ -130,6 +130,9 @@ struct task_hooks {
 	/** Slice 5: may @p parent spawn with @p opts (NULL: defaults)? KEEL_OK
 	 *  or the error the spawn gives. sched_lock held. */
 	kstatus_t (*may_spawn)(struct task *parent, const struct keel_spawn *opts);
+	/** Slice 6: a thread of @p t is about to run (the scheduler's switch,
+	 *  interrupts off): load what is the task's besides its space. */
+	void (*task_running)(struct task *t);
 };
 
 /** @brief The hooks; slice 3 leaves them NULL. Set at start-up only. */

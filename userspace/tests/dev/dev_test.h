@@ -1,52 +1,77 @@
 /*
- * dev_test.h - what slice 6's test programs share: the fault-injection
- * driver's log and plan, and the roles of the test client.
+ * dev_test.h - what slice 6's test programs share: the real-time clock
+ * as a device that interrupts when asked, and a peer task in a role.
  *
- * t_dev stands in for the root task: it starts devmgr with t_dev_drv in
- * the serial role. t_dev_drv is a driver like serial (lib/driver.c does
- * the protocol) whose device is a log in memory t_dev shares with it, and
- * which crashes or hangs where the plan in that memory says. t_dev reads
- * the log back to see what the "device" was given, byte for byte.
+ * The clock (CMOS RTC, ports 0x70 and 0x71, interrupt line 8) is the test
+ * device: nothing else in Keel uses it, it interrupts periodically once
+ * register B's PIE bit is set, and it raises its next interrupt only after
+ * register C has been read, the way most devices want their cause
+ * cleared. The IPC helpers (spawning with a handle, reaping, settling)
+ * come from slice 4's ipc_test.h, the capability ones from cap_test.h.
  */
 #ifndef DEV_TEST_H
 #define DEV_TEST_H
 
-#include <keel_driver.h>
-#include <utest.h>
+#include <keel_io.h>
 
-#define LOG_PAGES 32u
-#define LOG_ADDR  0x50000000u /* where t_dev and t_dev_drv map the log */
-#define PLAN_MAX  8u
+#include "../cap/cap_test.h"
 
-/* What t_dev_drv does at a planned request (counted from 1 across incarnations). */
-enum fault_kind {
-	FAULT_BEFORE = 1, /* crash as the request arrives: nothing of it done */
-	FAULT_HALF = 2,   /* crash with half of a write's bytes in the device */
-	FAULT_AFTER = 3,  /* crash after the commit, before the reply */
-	FAULT_HANG = 4,   /* stop answering with half the bytes in: the console must call it hung */
+#define RTC_INDEX 0x70
+#define RTC_DATA  0x71
+#define RTC_IRQ   8
+#define RTC_REG_A 0x0a /* rate in the low 4 bits */
+#define RTC_REG_B 0x0b /* 0x40: periodic interrupts on */
+#define RTC_REG_C 0x0c /* read: what interrupted (and clears it) */
+#define RTC_PIE   0x40
+#define RTC_RATE  6 /* 1,024 interrupts a second */
+
+/* The VGA text buffer's page in KEEL_ROOT_DEVICE (0xB8000 - 0xA0000). */
+#define VGA_PAGE 0x18
+
+/* A fault from a port the task may not use: a general protection fault. */
+#define PORT_FAULT (KEEL_FAULT_STATUS | 13)
+/* A fault from writing memory mapped read-only: a page fault. */
+#define WRITE_FAULT (KEEL_FAULT_STATUS | 14)
+
+static inline uint8_t rtc_read(uint8_t reg)
+{
+	keel_outb(RTC_INDEX, reg);
+	return keel_inb(RTC_DATA);
+}
+
+static inline void rtc_write(uint8_t reg, uint8_t v)
+{
+	keel_outb(RTC_INDEX, reg);
+	keel_outb(RTC_DATA, v);
+}
+
+/* Periodic interrupts on (@on) or off; a pending one is cleared. */
+static inline void rtc_periodic(bool on)
+{
+	rtc_write(RTC_REG_A, (uint8_t)((rtc_read(RTC_REG_A) & 0xf0) | RTC_RATE));
+	rtc_write(RTC_REG_B, (uint8_t)((rtc_read(RTC_REG_B) & ~RTC_PIE) | (on ? RTC_PIE : 0)));
+	rtc_read(RTC_REG_C);
+}
+
+/* The roles of t_dev_peer (its argument: DEV_PEER(role, param)). */
+enum dev_peer_role {
+	DEVPEER_PORT_NONE = 1,    /* use a port without enabling any: a fault ends it */
+	DEVPEER_PORT_OUTSIDE = 2, /* enable GIVEN (the clock's ports), use 0x60: a fault */
+	DEVPEER_PORT_CLOSED = 3,  /* enable GIVEN, close it, use its port: a fault */
+	DEVPEER_PORT_LOOP = 4,    /* enable GIVEN, use its port (sleeping) until a fault */
+	DEVPEER_WRITE_RO = 5,     /* map GIVEN (device memory) read-only, write: a fault */
+	DEVPEER_IRQ_HOLD = 6,     /* bind GIVEN (line 8), take one interrupt, end unacknowledged
+	                             (the spawner turns the clock on once it waits) */
+	DEVPEER_EXIT = 7,         /* exit with status param */
 };
 
-struct dev_log {
-	uint32_t requests;     /* requests t_dev_drv received, across incarnations */
-	uint32_t incarnations; /* t_dev_drv's starts */
-	uint32_t faults;       /* faults it carried out */
-	uint32_t nplan;
-	struct {
-		uint32_t at, kind;
-	} plan[PLAN_MAX];
-	uint32_t len;     /* bytes in data */
-	uint32_t dropped; /* bytes that did not fit */
-	uint8_t data[LOG_PAGES * KEEL_PAGE_SIZE - 64 - 8 * PLAN_MAX];
-};
-_Static_assert(sizeof(struct dev_log) <= LOG_PAGES * KEEL_PAGE_SIZE, "the log fits its pages");
+#define DEV_PEER(role, param) ((uint32_t)(role) | (uint32_t)(param) << 8)
 
-/* The roles of t_dev_client (its argument: role | client << 8 | count << 16). */
-enum client_role {
-	CLIENT_STREAM = 1, /* write count lines "cNN MMMMM\n", M = 0..count-1, each once */
-	CLIENT_FLOOD = 2,  /* count writes of 256 bytes as fast as it can; expects OVER_RATE */
-};
-#define CLIENT_ARG(role, client, count)                                                            \
-	(CONSOLE_ARG | (uint32_t)(role) | (uint32_t)(client) << 8 | (uint32_t)(count) << 16)
-#define STREAM_LINE 10u /* "cNN MMMMM\n" */
+/* Spawn t_dev_peer in @role with @param, giving it @give with @rights. */
+static inline int32_t dev_peer(enum dev_peer_role role, uint32_t param, keel_handle_t give,
+                               uint32_t rights)
+{
+	return ipc_spawn("t_dev_peer", DEV_PEER(role, param), give, rights);
+}
 
 #endif

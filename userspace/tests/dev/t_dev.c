@@ -15,7 +15,7 @@
  * name. The argument picks a case (0: 1..6); the exit status is the
  * number of failed checks.
  */
-#include "dev_test.h"
+#include "srv_test.h"
 
 #define CLIENT_WAIT_US 60000000u
 #define INPUT_WAIT_US  60000000u

@@ -7,7 +7,7 @@
  * server's limit is what keeps it from taking the line from the others.
  * The exit status is the number of failed checks.
  */
-#include "dev_test.h"
+#include "srv_test.h"
 
 static void stream(uint32_t client, uint32_t count)
 {

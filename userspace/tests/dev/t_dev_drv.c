@@ -10,7 +10,7 @@
  * the real protocol code, so what t_dev reads back in the log is what a
  * real device would have been given.
  */
-#include "dev_test.h"
+#include "srv_test.h"
 
 static struct dev_log *log;
 
