@@ -12,8 +12,9 @@
  *   2. it starts hello with the console endpoint (CONSOLE_ARG), so hello
  *      prints through the console server, waits for it and reports.
  *
- * Root prints with DEBUG_WRITE, the kernel's debug path. When it ends,
- * the kernel monitor starts (DEV images); the servers go on running.
+ * Root prints with DEBUG_WRITE, the kernel's debug path. Before it ends
+ * it stops devmgr and the servers (see main), and the kernel monitor
+ * starts (DEV images).
  * The kernel's argument tells whether that monitor will read COM1
  * (ROOT_ARG_MONITOR): then the serial driver leaves COM1's input alone.
  */
@@ -56,5 +57,11 @@ int main(uint32_t arg)
 	err = devmgr_start(&cfg, &dm);
 	if (err < 0)
 		printf("root: cannot start the device manager: %s\n", keel_strerror(err));
-	return root_hello(err < 0 ? 0 : dm.console);
+	int status = root_hello(err < 0 ? 0 : dm.console);
+	/* The servers cannot outlive root: what devmgr holds is derived from
+	 * root's originals, which do not move, and goes when root ends. So
+	 * root stops them rather than leave drivers without their hardware. */
+	if (err == 0)
+		devmgr_stop(&dm);
+	return status;
 }
