@@ -825,6 +825,7 @@ sys.modules.pop("keel_locks", None)
 sys.modules.pop("keel_user", None)
 sys.modules.pop("keel_ipc", None)
 sys.modules.pop("keel_cap", None)
+sys.modules.pop("keel_dev", None)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_mem.py")):
     __import__("keel_mem")  # keel frames, keel vm, keel slabs (absent from labs 0 and 1)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_locks.py")):
@@ -835,3 +836,5 @@ if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel
     __import__("keel_ipc")  # keel ipc (absent from labs 0 to 3)
 if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_cap.py")):
     __import__("keel_cap")  # keel caps, keel captree (absent from labs 0 to 4)
+if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keel_dev.py")):
+    __import__("keel_dev")  # keel irqs (absent from labs 0 to 5)

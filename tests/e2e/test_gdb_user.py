@@ -18,7 +18,8 @@ running one in-kernel test that spawns a program:
 KEEL_HANDLE_INDEX_BITS bits, 12, its generation above), rights, depth
 and parent; from slice 5 on the root task (here the in-kernel test
 standing in for it) also holds the memory capability in slot 2 and the
-boot archive's in slot 63.
+boot archive's in slot 63, and from slice 6 on the originals of the
+interrupt lines, the I/O ports and device memory in slots 60-62.
 They also make the check of `keel handles` find a wrong count planted
 with `set var`, and see what the commands say before the tasks are set up,
 without a running kernel, with a kernel built without slice 3 (SLICES=2,
@@ -103,6 +104,11 @@ def has_caps(ctx):
     return (ctx.root / "kernel" / "cap").is_dir()
 
 
+def has_dev(ctx):
+    """Whether the tree (so the kernel the tests build) has slice 6, userspace drivers."""
+    return (ctx.root / "kernel" / "dev").is_dir()
+
+
 def line_of(ctx, path, text):
     """The number of the first line of `path` that contains `text`."""
     with open(ctx.root / path) as f:
@@ -143,11 +149,13 @@ def test_tasks_and_handles(ctx):
         "keel handles root", "p %s[0].handles.slot[1].generation" % TASKS,
         "keel handles 1", 'eval "keel handles %d", ' + hello_id,
         "keel handles 999", "keel handles 5", "keel handles nobody", "keel handles",
-        "keel handles root hello", "set var %s[0].handles.used = 7" % TASKS, "keel handles root")
+        "keel handles root hello", "set var %s[0].handles.used = 40" % TASKS, "keel handles root")
     stopped_at(parts, "continue", "sys_task_info", console)
     root_id, hello = value(parts, "p %s[0].id" % TASKS), value(parts, "p " + hello_id)
-    # Slice 5: the memory capability (slot 2) and the archive's (slot 63) too.
-    root_slots = [0, 1, 2, 63] if has_caps(ctx) else [0, 1]
+    # Slice 5: the memory capability (slot 2) and the archive's (slot 63) too;
+    # slice 6: the interrupt lines', the I/O ports' and device memory's (60-62).
+    root_slots = [0, 1] + ([2] if has_caps(ctx) else []) + (
+        [60, 61, 62] if has_dev(ctx) else []) + ([63] if has_caps(ctx) else [])
     root_handles = len(root_slots)
 
     tasks = output(parts, "keel tasks")
@@ -200,6 +208,12 @@ def test_tasks_and_handles(ctx):
         CHECK(text, "slot 63: KEEL_ROOT_ARCHIVE (63 | 1 << 12), the boot archive's original",
               handles[63] == (63 | 1 << INDEX_BITS, "ARCHIVE", ALL_RIGHTS, 1, 0, "original",
                               "0x1 boot archive"))
+    if has_dev(ctx):
+        for slot, kind, what in ((60, "IRQ", "interrupt lines"), (61, "IOPORT", "I/O ports"),
+                                 (62, "DEVICE", "device memory")):
+            CHECK(text, "slot %d: the original %s capability (slice 6)" % (slot, kind),
+                  handles[slot] == (slot | 1 << INDEX_BITS, kind, ALL_RIGHTS, 1, 0,
+                                    "original", "0x1 " + what))
     CHECK(text, "'%d of 64 slots used; OK'" % root_handles,
           text.endswith("\n%d of 64 slots used; OK" % root_handles))
 
@@ -213,7 +227,7 @@ def test_tasks_and_handles(ctx):
 
     damaged = output(parts, "keel handles root", 1)
     CHECK(damaged, "the check to find the `used` count planted with set var",
-          damaged.endswith("\n%d of 64 slots used; WRONG: used says 7" % root_handles))
+          damaged.endswith("\n%d of 64 slots used; WRONG: used says 40" % root_handles))
 
     one_line_error(parts, "keel handles 999", r"no task 999: give a task id, a slot \(0-23\) "
                    r"or a program name \(see keel tasks\)")
