@@ -14,6 +14,7 @@
 extern const struct init_entry __keel_init_start[], __keel_init_end[];
 
 void (*kernel_finish_hook)(void);
+void (*kernel_running_hook)(bool monitor);
 
 /* The lowest level above @p after, or UINT32_MAX if there is none. */
 static uint32_t next_level(uint32_t after)

@@ -72,6 +72,8 @@ void kernel_main(void)
 		kernel_finish(ktest_run(kconfig.test));
 	if (kconfig.bench[0] != '\0')
 		kernel_finish(kbench_run(kconfig.bench));
+	if (kernel_running_hook)
+		kernel_running_hook(kconfig.monitor);
 	if (kconfig.monitor)
 		monitor_run();
 	kernel_finish(KEEL_EXIT_PASS);

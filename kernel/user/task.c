@@ -425,33 +425,49 @@ KEEL_INIT(INIT_LATE, task_init);
 /* [task_start_root] */
 /*
  * The kernel's one spawn of its own: the root task, from the boot
- * archive's "root". It gets the handles it may use (today only its own);
- * it starts everything else. The kernel waits for it to end before the
- * monitor starts, so the two do not talk over each other; once the root
- * task runs servers (slice 6), it no longer ends. Not in test or
- * benchmark runs: those spawn their own programs.
+ * archive's "root", with the argument KEEL_ROOT_ARG_BOOT (and
+ * KEEL_ROOT_ARG_MONITOR when the monitor will read the console). It gets
+ * the capabilities it may use (slice 5 on: every one the kernel hands
+ * out) and starts everything else; from slice 6 on it stays, the root of
+ * user space. Not in test or benchmark runs: those spawn their own
+ * programs.
  */
-void task_start_root(void)
+static struct task *root_task;
+
+static void task_wait_root(bool monitor)
 {
-	struct task *root;
 	int status;
 
-	if (kconfig.test[0] != '\0' || kconfig.bench[0] != '\0')
-		return;
-	/* The most slots: it hands out what every other task starts with. */
-	struct keel_spawn opts = {.slots = KEEL_HANDLES_MAX,
-	                          .arg = kconfig.monitor ? KEEL_ROOT_ARG_MONITOR : 0};
-	kstatus_t s = task_spawn("root", NULL, &opts, &root);
-	if (s == KEEL_ERR_NOT_FOUND) {
-		kprintf("user: no boot archive with a 'root' program; no task started\n");
+	if (monitor) {
+		/* At the lowest priority, this thread runs again only once every
+		 * user thread waits: the monitor's prompt comes after what user
+		 * space prints as it starts, not in the middle of it. */
+		sched_set_priority(thread_current(), 1);
+		sched_yield();
 		return;
 	}
-	if (s == KEEL_OK)
-		s = task_wait(root, &status, TIMEOUT_NEVER);
+	kstatus_t s = task_wait(root_task, &status, TIMEOUT_NEVER);
 	if (s != KEEL_OK)
 		kprintf("user: the root task could not run: %s\n", kstatus_meaning(s));
 	else if (status != 0)
 		kprintf("user: the root task ended with status 0x%x\n", status);
+}
+
+void task_start_root(void)
+{
+	struct keel_spawn opts = {.slots = KEEL_HANDLES_MAX, .arg = KEEL_ROOT_ARG_BOOT};
+
+	if (kconfig.test[0] != '\0' || kconfig.bench[0] != '\0')
+		return;
+	if (kconfig.monitor)
+		opts.arg |= KEEL_ROOT_ARG_MONITOR;
+	kstatus_t s = task_spawn("root", NULL, &opts, &root_task);
+	if (s == KEEL_ERR_NOT_FOUND)
+		kprintf("user: no boot archive with a 'root' program; no task started\n");
+	else if (s != KEEL_OK)
+		kprintf("user: the root task could not run: %s\n", kstatus_meaning(s));
+	else
+		kernel_running_hook = task_wait_root;
 }
 KEEL_INIT(INIT_LATE + 1, task_start_root);
 /* [task_start_root] */

@@ -284,16 +284,6 @@ enum dm_role {
 /** @brief devmgr's notification: the console found role @p r hung (it signals this). */
 #define DM_HUNG_BIT(r) (1u << (8 + (r)))
 
-/**
- * @brief The argument the kernel passes the root task when its monitor
- * reads COM1 after boot (abi.h's KEEL_ROOT_ARG_MONITOR, once it is there).
- */
-#ifdef KEEL_ROOT_ARG_MONITOR
-#define ROOT_ARG_MONITOR KEEL_ROOT_ARG_MONITOR
-#else
-#define ROOT_ARG_MONITOR 1u
-#endif
-
 /** @brief dm_flags: how the root task wants devmgr to run. */
 enum dm_flags {
 	DM_FLAG_MONITOR = 1u << 0, /**< The kernel monitor reads COM1 (KEEL_ROOT_ARG_MONITOR). */

@@ -4,7 +4,7 @@
  * The kernel spawns "root" from the boot archive once it is up (unless it
  * boots to run tests), with the originals of every capability: memory,
  * the boot archive, and from slice 6 the interrupt lines, the I/O ports
- * and device memory. Root starts user space and ends:
+ * and device memory. Root starts user space:
  *
  *   1. it starts the device manager and hands it the hardware
  *      (devmgr_start(), lib/devlink.c); devmgr starts the serial and
@@ -12,11 +12,14 @@
  *   2. it starts hello with the console endpoint (CONSOLE_ARG), so hello
  *      prints through the console server, waits for it and reports.
  *
- * Root prints with DEBUG_WRITE, the kernel's debug path. Before it ends
- * it stops devmgr and the servers (see main), and the kernel monitor
- * starts (DEV images).
- * The kernel's argument tells whether that monitor will read COM1
- * (ROOT_ARG_MONITOR): then the serial driver leaves COM1's input alone.
+ * Root prints with DEBUG_WRITE, the kernel's debug path. Started by the
+ * kernel at boot (KEEL_ROOT_ARG_BOOT), it then stays, waiting for
+ * devmgr: the servers' capabilities are derived from root's originals
+ * and would go with it. Run by a test (no KEEL_ROOT_ARG_BOOT), it stops
+ * devmgr and the servers and ends, leaving nothing behind. The kernel's
+ * argument also tells whether its monitor will read COM1
+ * (KEEL_ROOT_ARG_MONITOR): then the serial driver leaves COM1's input
+ * alone.
  */
 #include <keel_console.h>
 
@@ -46,6 +49,18 @@ static int root_hello(keel_handle_t console)
 	return 0;
 }
 
+/* Booted by the kernel, root stays: the servers hold what it derived for
+ * them, which would go with it. It waits for devmgr, which does not end
+ * unless something is badly wrong, and says so if it does. */
+static void root_stay(struct dm_link *dm)
+{
+	int status = 0;
+	int32_t err = keel_task_wait(dm->task, &status, KEEL_TIMEOUT_NEVER);
+
+	printf("root: the device manager ended (%s, status %d)\n",
+	       err < 0 ? keel_strerror(err) : "waited", status);
+}
+
 int main(uint32_t arg)
 {
 	struct dm_config cfg = {.move = true};
@@ -53,15 +68,14 @@ int main(uint32_t arg)
 	int32_t err;
 
 	printf("root: Keel's first user task, running in ring 3\n");
-	cfg.flags = (arg & ROOT_ARG_MONITOR) ? DM_FLAG_MONITOR : 0;
+	cfg.flags = (arg & KEEL_ROOT_ARG_MONITOR) ? DM_FLAG_MONITOR : 0;
 	err = devmgr_start(&cfg, &dm);
 	if (err < 0)
 		printf("root: cannot start the device manager: %s\n", keel_strerror(err));
 	int status = root_hello(err < 0 ? 0 : dm.console);
-	/* The servers cannot outlive root: what devmgr holds is derived from
-	 * root's originals, which do not move, and goes when root ends. So
-	 * root stops them rather than leave drivers without their hardware. */
-	if (err == 0)
-		devmgr_stop(&dm);
+	if (err == 0 && (arg & KEEL_ROOT_ARG_BOOT))
+		root_stay(&dm);
+	else if (err == 0)
+		devmgr_stop(&dm); /* a test's run: nothing may be left behind */
 	return status;
 }

@@ -414,6 +414,9 @@ struct keel_cap_info {
  * serial driver should take only its output.
  */
 #define KEEL_ROOT_ARG_MONITOR 1u
+/** @brief A bit of the root task's argument: the kernel started it at boot
+ *  (it stays up); without it, a test runs it, and it cleans up and ends. */
+#define KEEL_ROOT_ARG_BOOT 2u
 /** @} */
 /* [abi_dev] */
 

@@ -11,6 +11,8 @@
 #ifndef KEEL_INIT_H
 #define KEEL_INIT_H
 
+#include <stdbool.h>
+
 #include <stdint.h>
 
 /** @brief Start-up levels, run in this order. */
@@ -48,5 +50,14 @@ void init_run_all(void);
  * nothing else does.
  */
 extern void (*kernel_finish_hook)(void);
+
+/**
+ * @brief Called, when set, once start-up is done, before the monitor runs
+ * (@p monitor) or the kernel finishes; not in test or benchmark runs.
+ * Slice 3 sets it to wait for the root task: until user space has settled
+ * (every user thread waits) when the monitor is to run, or until the root
+ * task ends otherwise.
+ */
+extern void (*kernel_running_hook)(bool monitor);
 
 #endif
