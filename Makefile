@@ -276,7 +276,7 @@ unit_src_pmm := kernel/mem/pmm.c kernel/mem/pmm_check.c
 unit_src_handle := kernel/user/handle.c kernel/user/handle_check.c
 unit_src_slab := kernel/mem/slab.c kernel/mem/slab_stats.c kernel/mem/kmalloc.c kernel/sched/spinlock.c kernel/mem/pmm.c kernel/mem/pmm_check.c
 unit_src_msgq := kernel/ipc/msgq.c kernel/ipc/msgq_check.c
-unit_src_cap := kernel/cap/cap.c kernel/user/handle.c kernel/user/handle_check.c
+unit_src_cap := kernel/cap/cap.c kernel/cap/cap_check.c kernel/user/handle.c kernel/user/handle_check.c
 UNIT_BUILD ?= build/unit
 UNIT_BINS := $(patsubst %,$(UNIT_BUILD)/test_%,$(UNIT_TESTS))
 ifeq ($(COVERAGE),1)
