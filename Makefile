@@ -271,11 +271,12 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-reco
 	-include kernel/profile/dev.h -DKEEL_VERSION='"$(VERSION)"' -DKEEL_HOST_TEST
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 unit_src_fmt_edges := kernel/lib/fmt.c
-unit_src_config := kernel/boot/config.c kernel/lib/fmt.c
+unit_src_config := kernel/boot/config.c kernel/boot/config_check.c kernel/lib/fmt.c
 unit_src_pmm := kernel/mem/pmm.c kernel/mem/pmm_check.c
 unit_src_handle := kernel/user/handle.c kernel/user/handle_check.c
-unit_src_slab := kernel/mem/slab.c kernel/mem/slab_stats.c kernel/mem/kmalloc.c kernel/sched/spinlock.c kernel/mem/pmm.c kernel/mem/pmm_check.c
-unit_src_cap := kernel/cap/cap.c kernel/user/handle.c kernel/user/handle_check.c
+unit_src_slab := kernel/mem/slab.c kernel/mem/slab_check.c kernel/mem/kmalloc.c kernel/sched/spinlock.c kernel/mem/pmm.c kernel/mem/pmm_check.c
+unit_src_msgq := kernel/ipc/msgq.c kernel/ipc/msgq_check.c
+unit_src_cap := kernel/cap/cap.c kernel/cap/cap_check.c kernel/user/handle.c kernel/user/handle_check.c
 UNIT_BUILD ?= build/unit
 UNIT_BINS := $(patsubst %,$(UNIT_BUILD)/test_%,$(UNIT_TESTS))
 ifeq ($(COVERAGE),1)

@@ -247,25 +247,3 @@ int config_parse(kernel_config_t *cfg, const char *cmdline, config_warn_t fn, vo
 	}
 	return warnings;
 }
-
-const char *config_format(const kernel_config_t *cfg, const struct config_key *key, char *buf,
-                          size_t size)
-{
-	const char *field = (const char *)cfg + key->offset;
-
-	switch (key->type) {
-	case CONFIG_BOOL:
-		ksnprintf(buf, size, "%s", *(const bool *)field ? "on" : "off");
-		break;
-	case CONFIG_UINT:
-		ksnprintf(buf, size, "%u", *(const unsigned *)field);
-		break;
-	case CONFIG_ENUM:
-		ksnprintf(buf, size, "%s", key->names[*(const int *)field]);
-		break;
-	case CONFIG_STRING:
-		ksnprintf(buf, size, "%s", field);
-		break;
-	}
-	return buf;
-}

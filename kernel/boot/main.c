@@ -12,11 +12,9 @@
 #include <keel/bootinfo.h>
 #include <keel/config.h>
 #include <keel/console.h>
+#include <keel/debug.h>
 #include <keel/init.h>
-#include <keel/kbench.h>
 #include <keel/kprintf.h>
-#include <keel/ktest.h>
-#include <keel/monitor.h>
 #include <keel/panic.h>
 
 static void config_warning(void *ctx, const char *msg)

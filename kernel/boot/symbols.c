@@ -8,7 +8,6 @@
  * every function is recognised as outside the kernel's code.
  */
 #include <keel/kprintf.h>
-#include <keel/string.h>
 #include <keel/symbols.h>
 
 const char *sym_lookup(uintptr_t addr, uintptr_t *offset)
@@ -34,17 +33,6 @@ const char *sym_lookup(uintptr_t addr, uintptr_t *offset)
 	(void)offset;
 	return 0;
 	LAB 0 END */
-}
-
-bool sym_address(const char *name, uintptr_t *addr)
-{
-	for (uint32_t i = 0; i + 1 < ksym_count; i++) {
-		if (strcmp(&ksym_names[ksym_table[i].name_off], name) == 0) {
-			*addr = ksym_table[i].addr;
-			return true;
-		}
-	}
-	return false;
 }
 
 const char *sym_format(uintptr_t addr, char *buf, size_t size)

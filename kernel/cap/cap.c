@@ -88,12 +88,6 @@ unsigned cap_revoke(struct handle_slot *s, unsigned budget)
 	return n;
 }
 
-void cap_revoke_all(struct handle_slot *s)
-{
-	while (cap_revoke_step(s))
-		;
-}
-
 unsigned cap_derived_upto(const struct handle_slot *s, unsigned max)
 {
 	unsigned n = 0;
@@ -102,18 +96,4 @@ unsigned cap_derived_upto(const struct handle_slot *s, unsigned max)
 	     c = c->next)
 		n++;
 	return n;
-}
-
-unsigned cap_derived_count(const struct handle_slot *s)
-{
-	return cap_derived_upto(s, ~0u);
-}
-
-struct handle_slot *cap_parent(const struct handle_slot *s)
-{
-	struct handle_slot *p = s->prev;
-
-	while (p != NULL && p->depth >= s->depth)
-		p = p->prev;
-	return p;
 }

@@ -172,12 +172,3 @@ void frames_deleting(struct handle_slot *s)
 	}
 }
 /* [frames_deleting] */
-
-unsigned cap_frames_count(void)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < FRAMES_MAX; i++)
-		n += frames_pool[i].id != 0;
-	return n;
-}

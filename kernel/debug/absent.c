@@ -11,10 +11,8 @@
  */
 #include <keel/arch.h>
 #include <keel/config.h>
-#include <keel/kbench.h>
+#include <keel/debug.h>
 #include <keel/kprintf.h>
-#include <keel/ktest.h>
-#include <keel/monitor.h>
 #include <keel/string.h>
 
 static void not_in_image(const char *what, const char *option)

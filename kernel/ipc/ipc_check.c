@@ -1,6 +1,7 @@
 /*
  * ipc_check.c - ipc_check_all(): the invariants of every IPC object and of
- * every thread's IPC state, checked by the tests after each program.
+ * every thread's IPC state, checked by the tests after each program; and
+ * ipc_object_count(), the number of live objects, for reports.
  */
 #include <keel/kprintf.h>
 
@@ -88,4 +89,16 @@ kstatus_t ipc_check_all(void)
 		s = threads_ok();
 	spin_unlock(&sched_lock, flags);
 	return s;
+}
+
+unsigned ipc_object_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned type = KEEL_OBJ_ENDPOINT; type <= KEEL_OBJ_CHANNEL; type++) {
+		struct ipc_object *o;
+		for (unsigned i = 0; (o = ipc_pool_at(type, i)) != NULL; i++)
+			n += o->id != 0;
+	}
+	return n;
 }

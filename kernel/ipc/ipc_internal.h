@@ -88,6 +88,8 @@ extern struct endpoint ipc_endpoints[IPC_ENDPOINTS_MAX];
 extern struct notification ipc_notifications[IPC_NOTIFICATIONS_MAX];
 extern struct channel ipc_channels[IPC_CHANNELS_MAX];
 
+/* Object @slot of @type's pool (KEEL_OBJ_ENDPOINT...), or NULL past its end. */
+struct ipc_object *ipc_pool_at(unsigned type, unsigned slot);
 /* The IPC state of @t (reset first if it belonged to an earlier thread). */
 struct ipc_thread *ipc_self_of(struct thread *t);
 /* The IPC state of the calling thread. */

@@ -17,15 +17,12 @@
 #include <keel/msgq.h>
 #include <keel/string.h>
 
-/* Slots are a multiple of this, so each struct msgq_head is aligned. */
-#define SLOT_ALIGN ((uint64_t) _Alignof(struct msgq_head))
-
 /* The size of a slot with room for @p max_len body bytes (64 bits: it cannot overflow). */
 static uint64_t slot_bytes(uint32_t max_len)
 {
 	uint64_t n = sizeof(struct msgq_head) + (uint64_t)max_len;
 
-	return (n + SLOT_ALIGN - 1) & ~(SLOT_ALIGN - 1);
+	return (n + MSGQ_SLOT_ALIGN - 1) & ~(MSGQ_SLOT_ALIGN - 1);
 }
 
 size_t msgq_bytes(uint32_t depth, uint32_t max_len)
@@ -56,11 +53,8 @@ uint32_t msgq_max_len(const struct msgq *q)
 	return q->slot_size - (uint32_t)sizeof(struct msgq_head);
 }
 
-/*
- * The slot @p i places after the oldest (i < depth). A subtraction, not
- * a modulo, wraps the index: head and i are each below depth.
- */
-static uint8_t *slot_at(const struct msgq *q, uint32_t i)
+/* A subtraction, not a modulo, wraps the index: head and i are each below depth. */
+uint8_t *msgq_slot(const struct msgq *q, uint32_t i)
 {
 	uint32_t k = q->head + i;
 
@@ -76,7 +70,7 @@ kstatus_t msgq_put(struct msgq *q, const struct msgq_head *h, const void *body)
 		return KEEL_ERR_RANGE;
 	if (q->count == q->depth)
 		return KEEL_ERR_BUSY;
-	uint8_t *slot = slot_at(q, q->count);
+	uint8_t *slot = msgq_slot(q, q->count);
 
 	memcpy(slot, h, sizeof(*h));
 	if (h->len)
@@ -90,7 +84,7 @@ kstatus_t msgq_take(struct msgq *q, struct msgq_head *h, void *body)
 {
 	if (q->count == 0)
 		return KEEL_ERR_NOT_FOUND;
-	const uint8_t *slot = slot_at(q, 0);
+	const uint8_t *slot = msgq_slot(q, 0);
 
 	/* The stored len was checked against the slot when it was put. */
 	memcpy(h, slot, sizeof(*h));
@@ -98,47 +92,5 @@ kstatus_t msgq_take(struct msgq *q, struct msgq_head *h, void *body)
 		memcpy(body, slot + sizeof(*h), h->len);
 	q->head = q->head + 1 == q->depth ? 0 : q->head + 1;
 	q->count--;
-	return KEEL_OK;
-}
-
-const struct msgq_head *msgq_peek(const struct msgq *q)
-{
-	if (q->count == 0)
-		return NULL;
-	return (const struct msgq_head *)(const void *)slot_at(q, 0);
-}
-
-uint32_t msgq_count(const struct msgq *q)
-{
-	return q->count;
-}
-
-bool msgq_full(const struct msgq *q)
-{
-	return q->count == q->depth;
-}
-
-/* Do the ring's shape fields describe a ring msgq_init() could have made? */
-static bool shape_ok(const struct msgq *q)
-{
-	if (q->slots == NULL || q->depth == 0 || q->slot_size < sizeof(struct msgq_head))
-		return false;
-	if (q->slot_size % SLOT_ALIGN != 0)
-		return false;
-	return (uint64_t)q->depth * q->slot_size <= UINT32_MAX;
-}
-
-kstatus_t msgq_check(const struct msgq *q)
-{
-	/* The shape first: the walk below trusts it to stay inside the ring. */
-	if (!shape_ok(q) || q->head >= q->depth || q->count > q->depth)
-		return KEEL_ERR_CORRUPT;
-	for (uint32_t i = 0; i < q->count; i++) {
-		struct msgq_head h;
-
-		memcpy(&h, slot_at(q, i), sizeof(h));
-		if (h.len > msgq_max_len(q))
-			return KEEL_ERR_CORRUPT;
-	}
 	return KEEL_OK;
 }

@@ -70,8 +70,7 @@ void ipc_apply_prio(struct inherit_node *n, void *ctx)
 	sched_set_priority_locked(ipc_of_node(n)->thread, n->prio);
 }
 
-/* The pool of @type: its first object, size and stride. */
-static struct ipc_object *pool_at(unsigned type, unsigned slot)
+struct ipc_object *ipc_pool_at(unsigned type, unsigned slot)
 {
 	switch (type) {
 	case KEEL_OBJ_ENDPOINT:
@@ -99,7 +98,7 @@ kstatus_t ipc_lookup(keel_handle_t h, unsigned type, unsigned rights, void **out
 
 	if (s != KEEL_OK)
 		return s;
-	struct ipc_object *o = pool_at(type, ID_SLOT(slot->object));
+	struct ipc_object *o = ipc_pool_at(type, ID_SLOT(slot->object));
 	if (o == NULL || o->id != slot->object)
 		return KEEL_ERR_GONE; /* destroyed since the handle was made */
 	*out = o;
@@ -117,7 +116,7 @@ kstatus_t ipc_object_new(unsigned type, const struct keel_ipc_limits *limits,
 	if (limits->reserved != 0 || limits->rate > RATE_MAX || limits->burst > RATE_BURST_MAX)
 		return KEEL_ERR_INVALID;
 	for (unsigned i = 0;; i++) {
-		struct ipc_object *o = pool_at(type, i);
+		struct ipc_object *o = ipc_pool_at(type, i);
 		if (o == NULL)
 			return KEEL_ERR_NO_MEMORY;
 		if (o->id != 0)
@@ -192,7 +191,7 @@ static void task_ending(struct task *t)
 {
 	for (unsigned type = KEEL_OBJ_ENDPOINT; type <= KEEL_OBJ_CHANNEL; type++) {
 		struct ipc_object *o;
-		for (unsigned i = 0; (o = pool_at(type, i)) != NULL; i++)
+		for (unsigned i = 0; (o = ipc_pool_at(type, i)) != NULL; i++)
 			if (o->id != 0 && o->owner == t)
 				ipc_object_destroy(type, o);
 	}
@@ -202,7 +201,7 @@ bool ipc_owner_handle(struct task *t, keel_handle_t h, const struct handle_slot 
 {
 	if (!ipc_type(slot->type))
 		return false;
-	struct ipc_object *o = pool_at(slot->type, ID_SLOT(slot->object));
+	struct ipc_object *o = ipc_pool_at(slot->type, ID_SLOT(slot->object));
 	return o != NULL && o->id == slot->object && o->owner == t && o->owner_handle == h;
 }
 
@@ -212,19 +211,7 @@ static void handle_closing(struct task *t, const struct handle_slot *slot)
 	keel_handle_t h = handle_of(&t->handles, (unsigned)(slot - t->handles.slot));
 
 	if (ipc_owner_handle(t, h, slot))
-		ipc_object_destroy(slot->type, pool_at(slot->type, ID_SLOT(slot->object)));
-}
-
-unsigned ipc_object_count(void)
-{
-	unsigned n = 0;
-
-	for (unsigned type = KEEL_OBJ_ENDPOINT; type <= KEEL_OBJ_CHANNEL; type++) {
-		struct ipc_object *o;
-		for (unsigned i = 0; (o = pool_at(type, i)) != NULL; i++)
-			n += o->id != 0;
-	}
-	return n;
+		ipc_object_destroy(slot->type, ipc_pool_at(slot->type, ID_SLOT(slot->object)));
 }
 
 static void ipc_init(void)

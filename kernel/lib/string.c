@@ -78,34 +78,6 @@ int strcmp(const char *a, const char *b)
 	return (unsigned char)*a - (unsigned char)*b;
 }
 
-int strncmp(const char *a, const char *b, size_t n)
-{
-	for (; n > 0; n--, a++, b++) {
-		if (*a != *b || *a == '\0')
-			return (unsigned char)*a - (unsigned char)*b;
-	}
-	return 0;
-}
-
-char *strchr(const char *s, int c)
-{
-	for (;; s++) {
-		if (*s == (char)c)
-			return (char *)s;
-		if (*s == '\0')
-			return 0;
-	}
-}
-
-char *strstr(const char *haystack, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (; *haystack; haystack++)
-		if (strncmp(haystack, needle, n) == 0)
-			return (char *)haystack;
-	return n == 0 ? (char *)haystack : 0;
-}
-
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);
@@ -115,26 +87,4 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 		dst[n] = '\0';
 	}
 	return len;
-}
-
-/* Parse a hexadecimal address with or without 0x; false if malformed. */
-bool parse_hex(const char *s, uintptr_t *out)
-{
-	uintptr_t v = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	if (*s == '\0')
-		return false;
-	for (; *s; s++) {
-		int d = (*s >= '0' && *s <= '9')   ? *s - '0'
-		        : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10
-		        : (*s >= 'A' && *s <= 'F') ? *s - 'A' + 10
-		                                   : -1;
-		if (d < 0 || v > (UINTPTR_MAX >> 4))
-			return false;
-		v = v << 4 | (uintptr_t)d;
-	}
-	*out = v;
-	return true;
 }

@@ -48,13 +48,6 @@ void thread_set_state(struct thread *t, enum thread_state to)
 }
 /* [thread_transitions] */
 
-const char *thread_state_name(enum thread_state s)
-{
-	static const char *const names[] = {"FREE",    "READY",    "RUNNING",
-	                                    "BLOCKED", "SLEEPING", "DEAD"};
-	return s <= THREAD_DEAD ? names[s] : "?";
-}
-
 struct thread *thread_slot(unsigned slot)
 {
 	return slot < THREAD_MAX ? &threads[slot] : NULL;
@@ -67,14 +60,6 @@ struct thread *thread_lookup(tid_t tid)
 	if (t == NULL || tid == 0 || t->tid != tid || t->state == THREAD_FREE)
 		return NULL;
 	return t;
-}
-
-unsigned thread_count(void)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < THREAD_MAX; i++)
-		n += threads[i].state != THREAD_FREE;
-	return n;
 }
 
 /* Fill slot @p slot's thread for a new life; the caller sets sp and state. */

@@ -12,13 +12,11 @@
 #include <keel/bootfs.h>
 #include <keel/bootinfo.h>
 #include <keel/frame.h>
-#include <keel/kprintf.h>
 #include <keel/string.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The boot archive's bytes, into *archive and *size; false if no module is one. */
-static bool bootfs_archive(const void **archive, size_t *size)
+bool bootfs_archive(const void **archive, size_t *size)
 {
 	size_t magic = sizeof(BOOTFS_MAGIC) - 1;
 
@@ -49,30 +47,3 @@ kstatus_t bootfs_lookup(const char *name, size_t len, struct bootfs_file *out)
 		return KEEL_ERR_NOT_FOUND;
 	return bootfs_find(archive, size, name, len, out);
 }
-
-static bool bootfs_print_one(const struct bootfs_file *f, void *ctx)
-{
-	unsigned *files = ctx;
-
-	kprintf("%-*.*s %10zu\n", BOOTFS_NAME_MAX, (int)f->name_len, f->name, f->size);
-	(*files)++;
-	return true;
-}
-
-/* [bootfs_print] */
-void bootfs_print(void)
-{
-	const void *archive;
-	size_t size;
-	unsigned files = 0;
-
-	if (!bootfs_archive(&archive, &size)) {
-		kprintf("bootfs: no boot archive among the %zu boot modules\n",
-		        bootinfo.module_count);
-		return;
-	}
-	kprintf("%-*s %10s\n", BOOTFS_NAME_MAX, "name", "bytes");
-	if (bootfs_each(archive, size, bootfs_print_one, &files) != KEEL_OK)
-		kprintf("bootfs: the archive is malformed after its first %u files\n", files);
-}
-/* [bootfs_print] */

@@ -49,13 +49,6 @@ void task_set_state(struct task *t, enum task_state to)
 }
 /* [task_states] */
 
-const char *task_state_name(enum task_state s)
-{
-	static const char *const names[] = {"FREE", "LOADING", "LIVE", "DYING", "ZOMBIE"};
-
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
 struct task *task_slot(unsigned slot)
 {
 	return slot < TASK_MAX ? &tasks[slot] : NULL;
@@ -71,15 +64,6 @@ struct task *task_lookup(uint32_t id)
 struct task *task_current(void)
 {
 	return thread_current()->task;
-}
-
-unsigned task_count(void)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < TASK_MAX; i++)
-		n += tasks[i].state != TASK_FREE;
-	return n;
 }
 
 /* Make @p t's slot FREE and give back its handle table's storage. No lock held. */

@@ -1,7 +1,8 @@
 /*
  * task_check.c - task_check_all(): the invariants of every task (its
- * state, thread count, limits and handle table). For tests and the
- * monitor, which alone call it, so it is in test images only.
+ * state, thread count, limits and handle table); and for reports, the
+ * number of tasks and the names of their states. For tests and the
+ * monitor, which alone call them, so it is in test images only.
  */
 #include <keel/frame.h>
 #include <keel/kprintf.h>
@@ -46,4 +47,20 @@ kstatus_t task_check_all(void)
 		ok = task_check(task_slot(i), i);
 	spin_unlock(&sched_lock, flags);
 	return ok ? KEEL_OK : KEEL_ERR_CORRUPT;
+}
+
+const char *task_state_name(enum task_state s)
+{
+	static const char *const names[] = {"FREE", "LOADING", "LIVE", "DYING", "ZOMBIE"};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+unsigned task_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < TASK_MAX; i++)
+		n += task_slot(i)->state != TASK_FREE;
+	return n;
 }

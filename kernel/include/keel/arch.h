@@ -44,7 +44,10 @@ __attribute__((noreturn)) void arch_reboot(void);
  */
 __attribute__((noreturn)) void arch_machine_exit(int code);
 
-/** @brief Print the CPU's vendor, model and feature flags, one line each. */
+/**
+ * @brief Print the CPU's vendor, model and feature flags, one line each.
+ * (Debug code: test images and the monitor only.)
+ */
 void arch_cpu_describe(void);
 
 /**

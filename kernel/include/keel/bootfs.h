@@ -57,7 +57,18 @@ kstatus_t bootfs_find(const void *archive, size_t size, const char *name, size_t
  */
 kstatus_t bootfs_lookup(const char *name, size_t len, struct bootfs_file *out);
 
-/** @brief Print each file of the boot archive and its size (`bootfs`). */
+/**
+ * @brief The running kernel's boot archive: the first boot module that
+ * starts with the newc magic and lies wholly in the direct map.
+ * @return true and its bytes in *@p archive and *@p size; false if no
+ *         module is one.
+ */
+bool bootfs_archive(const void **archive, size_t *size);
+
+/**
+ * @brief Print each file of the boot archive and its size (`bootfs`).
+ * (Debug code: test images and the monitor only.)
+ */
 void bootfs_print(void);
 
 #endif

@@ -83,10 +83,14 @@ bool cap_revoke_step(struct handle_slot *s);
 unsigned cap_revoke(struct handle_slot *s, unsigned budget);
 
 /** @brief Revoke @p s wholly, in one go (unbounded: for tests and
- *  benchmarks; the kernel revokes in steps, with cap_revoke()). */
+ *  benchmarks; the kernel revokes in steps, with cap_revoke()). (Debug
+ *  code: test images and the monitor only.) */
 void cap_revoke_all(struct handle_slot *s);
 
-/** @brief How many capabilities were derived from @p s, directly or not. O(that). */
+/**
+ * @brief How many capabilities were derived from @p s, directly or not.
+ * O(that). (Debug code: test images and the monitor only.)
+ */
 unsigned cap_derived_count(const struct handle_slot *s);
 
 /** @brief cap_derived_count(), but no more than @p max: O(@p max) at worst. */
@@ -94,11 +98,15 @@ unsigned cap_derived_upto(const struct handle_slot *s, unsigned max);
 
 /**
  * @brief The capability @p s was derived from (the nearest before it that
- * is shallower), or NULL for an original. O(distance).
+ * is shallower), or NULL for an original. O(distance). (Debug code:
+ * test images and the monitor only.)
  */
 struct handle_slot *cap_parent(const struct handle_slot *s);
 
-/** @brief Runs of frames alive now (FRAMES_ALLOC's objects): for tests and reports. */
+/**
+ * @brief Runs of frames alive now (FRAMES_ALLOC's objects): for tests and
+ * reports. (Debug code: test images and the monitor only.)
+ */
 unsigned cap_frames_count(void);
 
 /**

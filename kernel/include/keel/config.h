@@ -104,6 +104,7 @@ int config_parse(kernel_config_t *cfg, const char *cmdline, config_warn_t warn, 
 /**
  * @brief Describe the current value of @p key in @p cfg into @p buf.
  * @return @p buf. Used by `info` and the GDB helpers' equivalent.
+ * (Debug code: test images and the monitor only.)
  */
 const char *config_format(const kernel_config_t *cfg, const struct config_key *key, char *buf,
                           size_t size);

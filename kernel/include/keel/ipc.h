@@ -54,7 +54,10 @@ extern struct ipc_stats ipc_stats;
  */
 kstatus_t ipc_check_all(void);
 
-/** @brief IPC objects alive now (endpoints, notifications, channels). */
+/**
+ * @brief IPC objects alive now (endpoints, notifications, channels).
+ * (Debug code: test images and the monitor only.)
+ */
 unsigned ipc_object_count(void);
 
 /**

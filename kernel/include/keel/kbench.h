@@ -18,6 +18,7 @@
 #ifndef KEEL_KBENCH_H
 #define KEEL_KBENCH_H
 
+#include <keel/debug.h>
 #include <stdint.h>
 
 /** @brief Case flags. */
@@ -58,12 +59,5 @@ uint64_t kbench_end(void);
 
 /** @brief Record one sample (the end reading minus the begin reading). */
 void kbench_sample(uint64_t value);
-
-/**
- * @brief Run the benchmarks @p selection names ("all" or names separated
- * by ','), printing their samples. @return KEEL_EXIT_PASS, or
- * KEEL_EXIT_FAIL for an unknown name.
- */
-int kbench_run(const char *selection);
 
 #endif

@@ -19,6 +19,7 @@
 #ifndef KEEL_KTEST_H
 #define KEEL_KTEST_H
 
+#include <keel/debug.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -109,26 +110,8 @@ void ktest_random_seed(uint32_t seed);
 /** @brief The next number of a seeded pseudo-random sequence (xorshift32), for stress tests. */
 uint32_t ktest_random(void);
 
-/**
- * @brief Run the cases @p selection names and report them in KTAP.
- *
- * @p selection is "all", "list" (print every id, run nothing) or a
- * comma-separated list of SUITE or SUITE.CASE (a leading "slice." is
- * accepted too). An unknown name is reported with the list of suites.
- * @return the exit code for the harness: KEEL_EXIT_PASS or KEEL_EXIT_FAIL.
- */
-int ktest_run(const char *selection);
-
 /** @brief The longest result line the runner tags (longer ones are tagged cut). */
 #define KTEST_LINE_MAX 160
-
-/**
- * @brief Take the grader's key (`ktest_key=`, 32 hex digits) from kconfig
- * and erase every copy the kernel keeps (kconfig, the boot command line).
- * Called by kernel_main() right after the command line is parsed, before
- * any other slice's code runs. Without a key, results are not tagged.
- */
-void ktest_prepare(void);
 
 /**
  * @brief Print the tag that vouches for result line @p line (as printed,

@@ -11,6 +11,7 @@
 #ifndef KEEL_MONITOR_H
 #define KEEL_MONITOR_H
 
+#include <keel/debug.h>
 #include <stdbool.h>
 
 /** @brief Most words a command line is split into. */
@@ -32,13 +33,6 @@ struct monitor_cmd {
 	__attribute__((used, section(".monitor_cmds"),                                             \
 	               aligned(4))) static const struct monitor_cmd monitor_cmd_##cfn = {          \
 	    cname, cargs, chelp, cfn}
-
-/**
- * @brief Read and run commands until `halt` or `reboot`. Test images only
- * (kernel/debug/monitor.c); a production image prints that the monitor
- * is not in it, and returns (kernel/debug/absent.c).
- */
-void monitor_run(void);
 
 /**
  * @brief Run one command line as if typed at the prompt. Test images only.

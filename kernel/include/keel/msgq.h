@@ -34,6 +34,9 @@ struct msgq_head {
 	uint32_t word[MSGQ_WORDS]; /**< The message's words. */
 };
 
+/** @brief Slots are a multiple of this, so each struct msgq_head is aligned. */
+#define MSGQ_SLOT_ALIGN ((uint64_t) _Alignof(struct msgq_head))
+
 /** @brief A queue. Its fields are the queue's own: use the functions. */
 struct msgq {
 	uint8_t *slots;     /**< depth * slot_size bytes. */
@@ -80,19 +83,29 @@ kstatus_t msgq_put(struct msgq *q, const struct msgq_head *h, const void *body);
  */
 kstatus_t msgq_take(struct msgq *q, struct msgq_head *h, void *body);
 
-/** @brief The oldest message's head without taking it, or NULL when empty. */
+/**
+ * @brief The slot @p i places after the oldest message (@p i below the
+ * depth; at @p i = count, the free slot at the tail). O(1).
+ */
+uint8_t *msgq_slot(const struct msgq *q, uint32_t i);
+
+/**
+ * @brief The oldest message's head without taking it, or NULL when empty.
+ * (Debug code: test images and the monitor only.)
+ */
 const struct msgq_head *msgq_peek(const struct msgq *q);
 
-/** @brief Messages queued. */
+/** @brief Messages queued. (Debug code: test images and the monitor only.) */
 uint32_t msgq_count(const struct msgq *q);
 
-/** @brief Is @p q full? */
+/** @brief Is @p q full? (Debug code: test images and the monitor only.) */
 bool msgq_full(const struct msgq *q);
 
 /**
  * @brief Check @p q's invariants (count within depth, head within the
  * ring, every queued head's len within a slot).
- * @return KEEL_OK or KEEL_ERR_CORRUPT.
+ * @return KEEL_OK or KEEL_ERR_CORRUPT. (Debug code: test images and the
+ *         monitor only.)
  */
 kstatus_t msgq_check(const struct msgq *q);
 

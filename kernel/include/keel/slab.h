@@ -148,7 +148,10 @@ struct slab_cache *slab_caches(void);
  */
 unsigned slab_leak_report(void);
 
-/** @brief Print one line per cache (size, slabs, live objects, counters), for `mem`. */
+/**
+ * @brief Print one line per cache (size, slabs, live objects, counters), for `mem`.
+ * (Debug code: test images and the monitor only.)
+ */
 void slab_print_stats(void);
 
 #endif

@@ -52,20 +52,25 @@ size_t strnlen(const char *s, size_t max);
  */
 int strcmp(const char *a, const char *b);
 
-/** @brief strcmp() on at most the first @p n characters. Any context. */
+/**
+ * @brief strcmp() on at most the first @p n characters. Any context.
+ * (Debug code: test images and the monitor only.)
+ */
 int strncmp(const char *a, const char *b, size_t n);
 
 /**
  * @brief The first occurrence of the character @p c in @p s.
  * @return a pointer into @p s, or NULL if absent. Searching for '\0'
- *         returns the terminator. Any context.
+ *         returns the terminator. Any context. (Debug code: test images
+ *         and the monitor only.)
  */
 char *strchr(const char *s, int c);
 
 /**
  * @brief The first occurrence of @p needle in @p haystack.
  * @return a pointer into @p haystack, @p haystack itself for an empty
- *         needle, or NULL if absent. Any context.
+ *         needle, or NULL if absent. Any context. (Debug code: test
+ *         images and the monitor only.)
  */
 char *strstr(const char *haystack, const char *needle);
 
@@ -78,7 +83,8 @@ size_t strlcpy(char *dst, const char *src, size_t size);
 /**
  * @brief Parse a hexadecimal number, with or without "0x", into @p out.
  * @return false (and @p out untouched) if @p s is empty, has a non-hex
- *         digit or does not fit a uintptr_t.
+ *         digit or does not fit a uintptr_t. (Debug code: test images and
+ *         the monitor only.)
  */
 bool parse_hex(const char *s, uintptr_t *out);
 

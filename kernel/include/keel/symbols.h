@@ -51,6 +51,7 @@ const char *sym_lookup(uintptr_t addr, uintptr_t *offset);
 /**
  * @brief Find the address of the function named @p name.
  * @return true and sets @p addr if found. O(n); for the monitor and tests.
+ * (Debug code: test images and the monitor only.)
  */
 bool sym_address(const char *name, uintptr_t *addr);
 

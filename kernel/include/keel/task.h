@@ -265,7 +265,10 @@ __attribute__((noreturn)) void task_fault(unsigned vector, const char *what, uin
 /** @brief Frames the task holds now (pages and tables). */
 uint32_t task_frames(const struct task *t);
 
-/** @brief Tasks not FREE, for reports and tests. */
+/**
+ * @brief Tasks not FREE, for reports and tests.
+ * (Debug code: test images and the monitor only.)
+ */
 unsigned task_count(void);
 
 /**
@@ -275,7 +278,10 @@ unsigned task_count(void);
  */
 kstatus_t task_check_all(void);
 
-/** @brief A state's name ("LIVE"). */
+/**
+ * @brief A state's name ("LIVE").
+ * (Debug code: test images and the monitor only.)
+ */
 const char *task_state_name(enum task_state s);
 
 /** @brief Start the root task ("root" in the boot archive), if the archive has one. */

@@ -137,10 +137,16 @@ void thread_setup(struct thread *t, unsigned slot, const char *name, unsigned pr
  */
 void thread_entry(void);
 
-/** @brief A state's name ("READY"). */
+/**
+ * @brief A state's name ("READY").
+ * (Debug code: test images and the monitor only.)
+ */
 const char *thread_state_name(enum thread_state s);
 
-/** @brief Threads not FREE, for reports and tests. */
+/**
+ * @brief Threads not FREE, for reports and tests.
+ * (Debug code: test images and the monitor only.)
+ */
 unsigned thread_count(void);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * slab_stats.c - the table of every slab cache, for the monitor's `mem`.
+ * slab_check.c - the table of every slab cache, for the monitor's `mem`.
  *
  * It needs only what slab.h shows of a cache, so it sits apart from the
- * allocator: one line per cache, with its sizes and its counters.
+ * allocator: one line per cache, with its sizes and its counters. Only
+ * the monitor prints it, so this is debug code, linked into test images
+ * only (see the Makefile).
  */
 #include <keel/kprintf.h>
 #include <keel/slab.h>

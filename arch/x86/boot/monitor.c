@@ -1,9 +1,13 @@
 /*
- * cpuid.c - what processor this is, asked through the CPUID instruction.
+ * monitor.c - the x86 half of the monitor's `info`: what processor this
+ * is, asked through the CPUID instruction.
  *
  * Leaf 0 gives the vendor string and the highest basic leaf; leaf 1 the
  * family, model and the basic feature bits; leaf 0x80000001 the extended
- * bits, among them NX (no-execute), which slice 2 needs for W^X.
+ * bits, among them NX (no-execute), which slice 2 needs for W^X. Only the
+ * monitor prints them, so this is debug code, linked into test images
+ * only (the kernel itself asks CPUID for what it needs, with cpuid_leaf()
+ * where it needs it).
  */
 #include <keel/arch.h>
 #include <keel/kprintf.h>
