@@ -16,6 +16,28 @@ static inline unsigned dev_task_slot(const struct task *t)
 	return t->id & 0xffu;
 }
 
+/* One line. Invariant: waiting implies slot != NULL and the line masked. */
+/* interrupt.c: one line. */
+struct irq_line {
+	struct handle_slot *slot; /* the capability it is bound through, or NULL */
+	uint32_t task;            /* that capability's holder (reports) */
+	uint32_t note;            /* the notification's id */
+	uint32_t bits;            /* what it is signalled with */
+	bool waiting;             /* delivered, masked, not yet acknowledged */
+	unsigned long delivered;  /* interrupts delivered to drivers */
+};
+
+extern struct irq_line irq_lines[KEEL_IRQ_LINES];
+
+/* watch.c: the task each task slot's watch is for. */
+struct watch {
+	uint32_t task; /* the watched task's id, or 0 */
+	uint32_t note; /* the notification's id */
+	uint32_t bits;
+};
+
+extern struct watch watches[TASK_MAX];
+
 /* interrupt.c: bind the line the capability in @p s names to the
  * notification @p note (its id) with @p bits; acknowledge it; unbind it
  * as the capability is deleted. */
@@ -27,6 +49,8 @@ void irq_cap_deleting(struct handle_slot *s);
  * take them back when @p s is deleted or moved. */
 kstatus_t ioport_enable(struct task *t, struct handle_slot *s);
 void ioport_deleting(struct handle_slot *s);
+/* Task slots allowed some port now, a bit a slot. */
+extern uint32_t ioport_users;
 /* Task @p next is about to run: its port permissions (interrupts off). */
 void ioport_switch(struct task *next);
 

@@ -26,17 +26,7 @@
 
 #include "dev_internal.h"
 
-/* One line. Invariant: waiting implies slot != NULL and the line masked. */
-struct irq_line {
-	struct handle_slot *slot; /* the capability it is bound through, or NULL */
-	uint32_t task;            /* that capability's holder (reports) */
-	uint32_t note;            /* the notification's id */
-	uint32_t bits;            /* what it is signalled with */
-	bool waiting;             /* delivered, masked, not yet acknowledged */
-	unsigned long delivered;  /* interrupts delivered to drivers */
-};
-
-static struct irq_line lines[KEEL_IRQ_LINES];
+struct irq_line irq_lines[KEEL_IRQ_LINES];
 
 /* [irq_deliver] */
 /* The handler of every line a driver may bind: runs in the interrupt,
@@ -74,7 +64,7 @@ kstatus_t irq_cap_bind(struct handle_slot *s, uint32_t note, uint32_t bits)
 
 	if (line < 0 || bits == 0)
 		return KEEL_ERR_INVALID; /* derive a capability to one line first */
-	struct irq_line *l = &lines[line];
+	struct irq_line *l = &irq_lines[line];
 	if (l->slot != NULL)
 		return KEEL_ERR_BUSY;
 	if (arch_irq_kernel((unsigned)line) ||
@@ -92,7 +82,7 @@ kstatus_t irq_cap_ack(const struct handle_slot *s)
 
 	if (line < 0)
 		return KEEL_ERR_INVALID;
-	struct irq_line *l = &lines[line];
+	struct irq_line *l = &irq_lines[line];
 	if (l->slot == NULL)
 		return KEEL_ERR_NOT_FOUND; /* bind it first */
 	/* LAB 6: a delivered line is served: unmask it */
@@ -113,31 +103,11 @@ void irq_cap_deleting(struct handle_slot *s)
 {
 	int line = irq_line_of(s);
 
-	if (s->type != KEEL_OBJ_IRQ || line < 0 || lines[line].slot != s)
+	if (s->type != KEEL_OBJ_IRQ || line < 0 || irq_lines[line].slot != s)
 		return;
 	irq_unregister((unsigned)line); /* masked: nobody to serve it now */
-	lines[line].slot = NULL;
-	lines[line].task = lines[line].note = lines[line].bits = 0;
-	lines[line].waiting = false;
+	irq_lines[line].slot = NULL;
+	irq_lines[line].task = irq_lines[line].note = irq_lines[line].bits = 0;
+	irq_lines[line].waiting = false;
 }
 /* [irq_cap_deleting] */
-
-bool dev_irq_state(unsigned line, struct dev_irq_state *out)
-{
-	if (line >= KEEL_IRQ_LINES)
-		return false;
-	const struct irq_line *l = &lines[line];
-	bool usable = !arch_irq_kernel(line) && (l->slot != NULL || !irq_taken(line));
-	*out = (struct dev_irq_state){usable,  l->slot != NULL, l->waiting,  l->task,
-	                              l->note, l->bits,         l->delivered};
-	return true;
-}
-
-unsigned dev_irq_bound_count(void)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < KEEL_IRQ_LINES; i++)
-		n += lines[i].slot != NULL;
-	return n;
-}

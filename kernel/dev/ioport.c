@@ -21,15 +21,15 @@
 
 /* Task slots allowed some port now (a bit a slot), and whether the port
  * may still have such a task's permissions loaded. Guarded by sched_lock. */
-static uint32_t users;
+uint32_t ioport_users;
 static bool maybe_loaded;
-_Static_assert(TASK_MAX <= 32, "a bit of `users` for each task slot");
+_Static_assert(TASK_MAX <= 32, "a bit of ioport_users for each task slot");
 
-/* Slot @p slot's ports changed: keep `users` true, and make the next
+/* Slot @p slot's ports changed: keep ioport_users true, and make the next
  * switch load whatever it needs. */
 static void users_update(unsigned slot, unsigned ports)
 {
-	users = ports ? users | 1u << slot : users & ~(1u << slot);
+	ioport_users = ports ? ioport_users | 1u << slot : ioport_users & ~(1u << slot);
 	maybe_loaded = true;
 }
 
@@ -39,7 +39,7 @@ static void users_update(unsigned slot, unsigned ports)
 void ioport_switch(struct task *next)
 {
 	unsigned slot = dev_task_slot(next);
-	bool has = (users >> slot) & 1u;
+	bool has = (ioport_users >> slot) & 1u;
 
 	if (!has && !maybe_loaded)
 		return;
@@ -72,9 +72,4 @@ void ioport_deleting(struct handle_slot *s)
 	unsigned slot = dev_task_slot(cap_holder(s));
 	users_update(slot, arch_ioport_set(slot, range_first(s), range_pages(s), false));
 	s->mapped = 0;
-}
-
-unsigned dev_ioport_tasks(void)
-{
-	return arch_ioport_tasks();
 }

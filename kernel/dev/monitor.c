@@ -18,7 +18,7 @@
 #include "dev_internal.h"
 
 struct irq_row {
-	struct dev_irq_state st;
+	struct dev_irq_info st;
 	unsigned long taken;
 	char owner[TASK_NAME_MAX];
 };

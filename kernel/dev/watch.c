@@ -13,13 +13,7 @@
 
 #include "dev_internal.h"
 
-struct watch {
-	uint32_t task; /* the watched task's id, or 0 */
-	uint32_t note; /* the notification's id */
-	uint32_t bits;
-};
-
-static struct watch watches[TASK_MAX];
+struct watch watches[TASK_MAX];
 
 /* [watch_set] */
 kstatus_t watch_set(struct task *task, uint32_t note, uint32_t bits)
@@ -47,13 +41,4 @@ void watch_task_ending(struct task *t)
 		return;
 	w->task = 0;
 	ipc_notify_id(w->note, w->bits); /* GONE: the watcher went first */
-}
-
-unsigned dev_watch_count(void)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < TASK_MAX; i++)
-		n += watches[i].task != 0;
-	return n;
 }

@@ -129,12 +129,3 @@ void arch_ioport_switch(int slot)
 	x86_tss_iomap_use(true);
 }
 /* [arch_ioport_switch] */
-
-unsigned arch_ioport_tasks(void)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < TASK_MAX; i++)
-		n += tasks[i].ports != 0;
-	return n;
-}

@@ -42,7 +42,4 @@ unsigned arch_ioport_set(unsigned slot, uint32_t first, uint32_t count, bool all
  *  no port): load its permissions. Interrupts off (the scheduler's switch). */
 void arch_ioport_switch(int slot);
 
-/** @brief Task slots that may use some port now. */
-unsigned arch_ioport_tasks(void);
-
 #endif

@@ -20,7 +20,7 @@
 #define DEV_IOPORT_ID 1
 
 /** @brief What the kernel knows of one interrupt line. */
-struct dev_irq_state {
+struct dev_irq_info {
 	bool usable;             /**< A user driver may bind it (not the kernel's own). */
 	bool bound;              /**< Bound to a notification through a capability. */
 	bool waiting;            /**< Delivered and masked: waiting for IRQ_ACK. */
@@ -35,7 +35,7 @@ struct dev_irq_state {
  * read without the lock, so a report may see a bind half done.
  * @return false if there is no such line.
  */
-bool dev_irq_state(unsigned line, struct dev_irq_state *out);
+bool dev_irq_state(unsigned line, struct dev_irq_info *out);
 
 /** @brief Lines bound now (tests check none is left after a test). */
 unsigned dev_irq_bound_count(void);

@@ -46,7 +46,7 @@
 
 static unsigned long delivered(unsigned line)
 {
-	struct dev_irq_state st;
+	struct dev_irq_info st;
 
 	return dev_irq_state(line, &st) ? st.delivered : 0;
 }
@@ -97,7 +97,7 @@ KTEST(irq, task_notify)
 /* The lines the kernel keeps are not a driver's; the others are free. */
 KTEST(irq, kernel_lines)
 {
-	struct dev_irq_state st;
+	struct dev_irq_info st;
 
 	KT_ASSERT(dev_irq_state(2, &st));
 	KT_EXPECT(!st.usable); /* the cascade */

@@ -24,7 +24,7 @@
 
 static bool line_waiting(unsigned line)
 {
-	struct dev_irq_state st;
+	struct dev_irq_info st;
 
 	return dev_irq_state(line, &st) && st.waiting;
 }
@@ -32,7 +32,7 @@ static bool line_waiting(unsigned line)
 KTEST(dev_monitor, irqs)
 {
 	struct keel_spawn opts = {.arg = SHOW_ROLE};
-	struct dev_irq_state st;
+	struct dev_irq_info st;
 	struct task *t;
 	unsigned tries = 0;
 	int status = 0;
