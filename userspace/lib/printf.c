@@ -4,14 +4,16 @@
  * One engine, fmt_run(), turns a format and its arguments into characters
  * and hands each to a sink. snprintf's sink fills the caller's buffer and
  * counts what did not fit; printf's sink fills a small buffer and sends
- * it to the debug console with DEBUG_WRITE whenever it is full and at the
- * end, so a long line costs a few system calls, not one per character.
+ * it on whenever it is full and at the end, so a long line costs a few
+ * system calls, not one per character: to the console server if the
+ * program attached to it (console_attach(), keel_console.h), else to the
+ * debug console with DEBUG_WRITE.
  *
  * The conversions are the ones Keel's programs use: %d %i %u %x %X %c %s
  * %p %%, with the sizes l and ll, a field width and the flags 0, - and #.
  * 64-bit numbers are divided by libgcc's helpers (the link adds -lgcc).
  */
-#include <keel_user.h>
+#include <keel_console.h>
 
 /* Where characters go. Invariant: used <= cap; a console sink flushes at cap. */
 struct sink {
@@ -31,7 +33,7 @@ struct spec {
 
 static void sink_flush(struct sink *s)
 {
-	if (s->console && s->used)
+	if (s->console && s->used && !console_out(s->buf, (uint32_t)s->used))
 		keel_debug_write(s->buf, s->used);
 	s->used = 0;
 }

@@ -303,7 +303,7 @@ static bool call_args(unsigned nr, uint32_t *a)
 		return (a[0] & (KEEL_HANDLES_MAX - 1)) != KEEL_SELF;
 	default:
 		return memory_args(nr, a) || handle_args(nr, a) || ipc_args(nr, a) ||
-		       cap_args(nr, a);
+		       cap_args(nr, a) || (KEEL_SLICES >= 6 && dev_args(nr, a));
 	}
 	return true;
 }

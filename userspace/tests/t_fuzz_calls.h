@@ -99,11 +99,24 @@ static uint32_t bad_map_addr(void)
 	return PICK(v);
 }
 
+/* Slice 6: the root task's hardware capabilities (the fuzzer, spawned by
+ * the kernel, holds them), or any handle. Binding a real line, enabling
+ * ports or mapping the VGA page is harmless here: the fuzzer never uses a
+ * port, and everything is taken back when its handles close. */
+static int32_t hw_handle(void)
+{
+	static const uint32_t roots[] = {KEEL_ROOT_IRQ, KEEL_ROOT_IOPORT, KEEL_ROOT_DEVICE};
+
+	return rnd() % 2 ? (int32_t)PICK(roots) : any_handle();
+}
+
 static bool cap_args(unsigned nr, uint32_t *a)
 {
 	switch (nr) {
 	case KEEL_SYS_CAP_DERIVE:
 		a[0] = W(rnd() % 4 ? any_handle() : KEEL_ROOT_MEMORY);
+		if (KEEL_SLICES >= 6 && rnd() % 8 == 0)
+			a[0] = W(hw_handle()); /* a part of a line range, ports, pages */
 		a[1] = rnd() % 2 ? rnd() & KEEL_RIGHT_ALL : any_int();
 		a[2] = rnd() % 2 ? 0 : rnd() % 2 ? KEEL_RANGE(rnd() % 4, rnd() % 4) : any_int();
 		return true;
@@ -121,6 +134,29 @@ static bool cap_args(unsigned nr, uint32_t *a)
 		return true;
 	case KEEL_SYS_FRAMES_MAP:
 		a[0] = W(any_handle());
+		a[1] = rnd() % 4 ? scratch_page() : bad_map_addr();
+		a[2] = rnd() % 4 ? rnd() % 4 : any_int();
+		return true;
+	}
+	return false;
+}
+
+static bool dev_args(unsigned nr, uint32_t *a)
+{
+	switch (nr) {
+	case KEEL_SYS_IRQ_BIND:
+	case KEEL_SYS_TASK_NOTIFY:
+		a[0] = W(nr == KEEL_SYS_IRQ_BIND ? hw_handle() : any_handle());
+		a[1] = W(any_handle());
+		a[2] = rnd() % 4 ? 1u << rnd() % 32 : any_int();
+		return true;
+	case KEEL_SYS_IRQ_ACK:
+	case KEEL_SYS_IOPORT_ENABLE:
+	case KEEL_SYS_DEVICE_UNMAP:
+		a[0] = W(hw_handle());
+		return true;
+	case KEEL_SYS_DEVICE_MAP:
+		a[0] = W(hw_handle());
 		a[1] = rnd() % 4 ? scratch_page() : bad_map_addr();
 		a[2] = rnd() % 4 ? rnd() % 4 : any_int();
 		return true;
