@@ -19,6 +19,7 @@
 
 #include "dev_internal.h"
 
+/* [ioport_users] */
 /* Task slots allowed some port now (a bit a slot), and whether the port
  * may still have such a task's permissions loaded. Guarded by sched_lock. */
 uint32_t ioport_users;
@@ -32,6 +33,7 @@ static void users_update(unsigned slot, unsigned ports)
 	ioport_users = ports ? ioport_users | 1u << slot : ioport_users & ~(1u << slot);
 	maybe_loaded = true;
 }
+/* [ioport_users] */
 
 /* [ioport_switch] */
 /* Every switch to a user thread passes here, so the common case, from a

@@ -22,6 +22,7 @@
 
 #include "x86.h"
 
+/* [io_bits] */
 /* One task slot's permissions. Invariant: ports == 0 iff every bit is 1. */
 struct io_bits {
 	uint8_t *map;   /* X86_IOMAP_BYTES, or NULL before the slot's first use */
@@ -32,6 +33,7 @@ struct io_bits {
 static struct io_bits tasks[TASK_MAX];
 static int loaded = -1;   /* the slot whose bits are in the TSS's bitmap */
 static unsigned tss_high; /* bytes of the TSS's bitmap that may hold a 0 */
+/* [io_bits] */
 
 /* [arch_ioport_kernel] */
 /* The 8259 controllers (and their edge/level registers) and the 8254
