@@ -62,11 +62,10 @@ nitpick_ignore = [('c:identifier', t) for t in (
 nitpick_ignore += [('c:identifier', e)
                    for e in ('KEEL_ERR_OK', 'KEEL_ERR_INTERRUPTED', 'KEEL_ERR_OVER_RATE')]
 # A struct and its one instance may share a name (extern struct ipc_stats
-# ipc_stats), and so may a struct and the function that fills it
-# (dev_irq_state): C keeps tags and ordinary names apart, Sphinx's C domain
-# does not, and calls the second a duplicate of the first. These, and only
+# ipc_stats): C keeps tags and ordinary names apart, Sphinx's C domain does
+# not, and calls the second a duplicate of the first. These, and only
 # these.
-SAME_NAME_INSTANCES = ('ipc_stats', 'task_hooks', 'dev_irq_state')
+SAME_NAME_INSTANCES = ('ipc_stats', 'task_hooks')
 
 # --- Quoting code (book/ext/keelquote.py) ---------------------------------
 keel_root = ROOT

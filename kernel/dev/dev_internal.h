@@ -16,8 +16,8 @@ static inline unsigned dev_task_slot(const struct task *t)
 	return t->id & 0xffu;
 }
 
-/* One line. Invariant: waiting implies slot != NULL and the line masked. */
-/* interrupt.c: one line. */
+/* interrupt.c: an interrupt line. Guarded by sched_lock.
+ * Invariant: waiting implies slot != NULL and the line masked. */
 struct irq_line {
 	struct handle_slot *slot; /* the capability it is bound through, or NULL */
 	uint32_t task;            /* that capability's holder (reports) */
@@ -29,7 +29,8 @@ struct irq_line {
 
 extern struct irq_line irq_lines[KEEL_IRQ_LINES];
 
-/* watch.c: the task each task slot's watch is for. */
+/* watch.c: the watch of a task slot, for the task whose id it holds.
+ * Guarded by sched_lock. */
 struct watch {
 	uint32_t task; /* the watched task's id, or 0 */
 	uint32_t note; /* the notification's id */

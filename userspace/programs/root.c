@@ -49,6 +49,7 @@ static int root_hello(keel_handle_t console)
 	return 0;
 }
 
+#if KEEL_SLICES >= 6
 /* Booted by the kernel, root stays: the servers hold what it derived for
  * them, which would go with it. It waits for devmgr, which does not end
  * unless something is badly wrong, and says so if it does. */
@@ -61,13 +62,14 @@ static void root_stay(struct dm_link *dm)
 	       err < 0 ? keel_strerror(err) : "waited", status);
 }
 
-int main(uint32_t arg)
+/* Slice 6: the device manager, which starts the drivers and the console;
+ * then hello, through the console. */
+static int root_devices(uint32_t arg)
 {
 	struct dm_config cfg = {.move = true};
 	struct dm_link dm;
 	int32_t err;
 
-	printf("root: Keel's first user task, running in ring 3\n");
 	cfg.flags = (arg & KEEL_ROOT_ARG_MONITOR) ? DM_FLAG_MONITOR : 0;
 	err = devmgr_start(&cfg, &dm);
 	if (err < 0)
@@ -78,4 +80,16 @@ int main(uint32_t arg)
 	else if (err == 0)
 		devmgr_stop(&dm); /* a test's run: nothing may be left behind */
 	return status;
+}
+#endif
+
+int main(uint32_t arg)
+{
+	printf("root: Keel's first user task, running in ring 3\n");
+#if KEEL_SLICES >= 6
+	return root_devices(arg);
+#else
+	(void)arg;
+	return root_hello(0); /* before slice 6: no servers, hello prints itself */
+#endif
 }
