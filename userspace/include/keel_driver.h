@@ -68,9 +68,6 @@ int32_t drv_connect(struct drv *d);
 /** @brief Serve requests and interrupts until the request endpoint is gone. */
 int32_t drv_serve(struct drv *d);
 
-/** @brief IOPORT_ENABLE @p io, and be sure the permissions are in force when it returns. */
-int32_t drv_ioport_enable(keel_handle_t io);
-
 /** @brief Add @p c to the input ring (interrupt side); false if it is full. */
 bool drv_input(struct drv *d, uint8_t c);
 

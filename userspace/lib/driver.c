@@ -87,17 +87,6 @@ int32_t drv_connect(struct drv *d)
 	return 0;
 }
 
-int32_t drv_ioport_enable(keel_handle_t io)
-{
-	int32_t r = keel_ioport_enable(io);
-
-	/* The kernel loads a task's port permissions as it switches to it;
-	 * sleep once so that the switch back loads the new ones. */
-	if (r == 0)
-		keel_sleep_us(1);
-	return r;
-}
-
 bool drv_input(struct drv *d, uint8_t c)
 {
 	struct drv_state *st = d->st;

@@ -79,9 +79,9 @@ static int32_t kbd_setup(struct drv *d)
 	if (d->nh < DRV_H_HW + 3)
 		return KEEL_ERR_INVALID;
 	irq = d->h[DRV_H_HW];
-	r = drv_ioport_enable(d->h[DRV_H_HW + 1]);
+	r = keel_ioport_enable(d->h[DRV_H_HW + 1]);
 	if (r == 0)
-		r = drv_ioport_enable(d->h[DRV_H_HW + 2]);
+		r = keel_ioport_enable(d->h[DRV_H_HW + 2]);
 	if (r == 0)
 		r = keel_irq_bind(irq, d->note, DRV_IRQ_BIT);
 	if (r == 0)

@@ -90,7 +90,7 @@ static int32_t serial_setup(struct drv *d)
 	irq = d->h[DRV_H_HW];
 	r = keel_cap_info(d->h[DRV_H_HW + 1], &ci);
 	if (r == 0)
-		r = drv_ioport_enable(d->h[DRV_H_HW + 1]);
+		r = keel_ioport_enable(d->h[DRV_H_HW + 1]);
 	if (r < 0)
 		return r;
 	com = (uint16_t)(ci.range >> 16);
