@@ -81,7 +81,7 @@ def _test_within_reach(result, pristine, tree, opts, jobs):
     m = pristine.manifest
     refused = {}
     for rel, limits in allowed.items():
-        obj = tree / 'build' / 'grade' / 'obj' / f'{rel}.o'
+        obj = reach.object_of(tree / 'build' / 'grade', rel)
         if rel not in result.stage.filled and obj.is_file():
             refused[rel] = reach.violations(obj, rel, limits, m)
     blocked = {}

@@ -36,6 +36,13 @@ INSTRUCTIONS = {
 DISASM = re.compile(r'^\s*[0-9a-f]+:\s+(\S+)\s*(.*)$')
 
 
+
+def object_of(build, rel):
+    """Where the build directory @build puts the object of source @rel: a
+    user program's (userspace/, user.mk) under user/obj, the kernel's under obj."""
+    sub = ('user', 'obj') if rel.startswith('userspace/') else ('obj',)
+    return build.joinpath(*sub, f'{rel}.o')
+
 def symbols(obj):
     """The symbols object @obj refers to but does not define."""
     out = subprocess.run([NM, '-u', str(obj)], capture_output=True, text=True, check=True).stdout
