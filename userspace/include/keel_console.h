@@ -269,6 +269,9 @@ enum dm_label {
 	DM_STATS = 0xDE03, /**< Control. Reply word[0] restarts, word[1] hangs, word[2]
 	                         drivers running. */
 	DM_STOP = 0xDE04,  /**< Control. Ends the console and every driver, replies, exits. */
+	DM_RESTART = 0xDE05, /**< Control. word[0]: a driver's role; it is killed, and so
+	                          started again as if it had crashed. Reply word[0]: 0 or
+	                          an error (KEEL_ERR_INVALID: not a running driver). */
 };
 /* [dm_labels] */
 

@@ -17,7 +17,7 @@
  *
  * Its one thread waits on the control endpoint with its notification
  * bound, so a single receive returns a control request (DM_STATS,
- * DM_STOP) or the bits of tasks that ended and drivers found hung.
+ * DM_RESTART, DM_STOP) or the bits of tasks that ended and drivers found hung.
  */
 #include <keel_console.h>
 
@@ -286,6 +286,14 @@ static void dm_hung(uint32_t i)
 	keel_task_kill(r->task);
 }
 
+/* DM_RESTART: kill driver @i; its end starts it again (dm_ended). */
+static int32_t dm_restart(uint32_t i)
+{
+	if (i >= DM_ROLES || i == DM_ROLE_CONSOLE || roles[i].task == 0)
+		return KEEL_ERR_INVALID;
+	return keel_task_kill(roles[i].task);
+}
+
 /* -- Running --------------------------------------------------------------- */
 
 static void dm_bits(uint32_t bits)
@@ -331,12 +339,14 @@ static void dm_loop(void)
 			keel_handle_close(m.handle[i]);
 		if (!(m.flags & KEEL_MSG_CALL))
 			continue;
-		uint32_t label = m.label, running = 0;
+		uint32_t label = m.label, role = m.word[0], running = 0;
 		for (uint32_t i = 0; i < DM_ROLES; i++)
 			running += roles[i].task != 0;
 		m = (struct keel_msg){.label = label, .word = {restarts, hangs, running}};
 		if (label == DM_STOP)
 			dm_stop_all();
+		else if (label == DM_RESTART)
+			m.word[0] = (uint32_t)dm_restart(role);
 		else if (label != DM_STATS)
 			m.word[0] = (uint32_t)KEEL_ERR_INVALID;
 		keel_reply(&m);
