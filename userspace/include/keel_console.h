@@ -259,16 +259,16 @@ _Static_assert(sizeof(struct drv_state) <= KEEL_PAGE_SIZE, "a state page is one 
  * on the control endpoint DM_READY hands back.
  */
 enum dm_label {
-	DM_HELLO = 0xDE01, /**< word[0] the batch (0, 1). Reply batch 0: the interrupt-line,
+	DM_HELLO = 0xDE01,   /**< word[0] the batch (0, 1). Reply batch 0: the interrupt-line,
 	                         I/O-port, device-memory and memory capabilities, word[0]
 	                         dm_flags. Batch 1: the archive capability and, with
 	                         DM_FLAG_TEST_DRIVER, the test driver's capability; buf the
 	                         program that serves the serial role instead of "serial". */
-	DM_READY = 0xDE02, /**< handle[0]: the console endpoint (SEND | GRANT), handle[1]
+	DM_READY = 0xDE02,   /**< handle[0]: the console endpoint (SEND | GRANT), handle[1]
 	                         the control endpoint (SEND). Reply: an empty message. */
-	DM_STATS = 0xDE03, /**< Control. Reply word[0] restarts, word[1] hangs, word[2]
+	DM_STATS = 0xDE03,   /**< Control. Reply word[0] restarts, word[1] hangs, word[2]
 	                         drivers running. */
-	DM_STOP = 0xDE04,  /**< Control. Ends the console and every driver, replies, exits. */
+	DM_STOP = 0xDE04,    /**< Control. Ends the console and every driver, replies, exits. */
 	DM_RESTART = 0xDE05, /**< Control. word[0]: a driver's role; it is killed, and so
 	                          started again as if it had crashed. Reply word[0]: 0 or
 	                          an error (KEEL_ERR_INVALID: not a running driver). */
