@@ -27,7 +27,7 @@ import keel_user
 from keel import NOT_SET_UP, array_length, char_array, enum_labels, keel_command, symbol
 from keel_user import UserCommand, handle_index_bits, rights_text
 
-FRAMES_C = "kernel/cap/frames.c"
+CAP_DIR = "kernel/cap/"
 NO_SLICE = "slice 5 (capabilities) is not in this kernel: it was built with SLICES below 5"
 SLOT_MASK = 0xff  # a run's id carries its slot in frames_pool[] here
 BAD_HANDLE = "the handle is out of range, empty or stale"  # abi.h's KEEL_ERR_BAD_HANDLE
@@ -36,7 +36,8 @@ BAD_HANDLE = "the handle is out of range, empty or stale"  # abi.h's KEEL_ERR_BA
 def slice5_problem():
     """Why the slice 5 commands cannot work with the loaded kernel, or None."""
     sym = gdb.lookup_global_symbol("frames_pool")
-    if sym is not None and sym.symtab is not None and sym.symtab.filename.endswith(FRAMES_C):
+    # GDB may name the file of its declaration (cap_internal.h) rather than frames.c.
+    if sym is not None and sym.symtab is not None and CAP_DIR in sym.symtab.filename:
         return None
     if gdb.lookup_global_symbol("kernel_main") is None:
         return "no kernel symbols: is the kernel loaded? (file build/dev/keel.elf)"

@@ -4,15 +4,15 @@
 # only reads memory, and prints what the monitor's `irqs` prints
 # (kernel/dev/monitor.c), line for line, so the two can be compared.
 #
-# Three places say who has an interrupt line. Slice 6's lines[] (a static
-# of kernel/dev/interrupt.c) holds each line's binding: the capability it
+# Three places say who has an interrupt line. Slice 6's irq_lines[]
+# (kernel/dev/interrupt.c) holds each line's binding: the capability it
 # is bound through (`slot`, a struct handle_slot in its holder's handle
 # table; the line is bound when it is not NULL), that holder's task id,
 # the notification's id and the bits it is signalled with, `waiting`
 # (delivered and masked, not yet acknowledged) and the interrupts
 # delivered to drivers. Slice 1's slots[] (a static of
 # kernel/sched/irq.c) holds each line's handler, `fn` and `ctx`
-# (irq_deliver() and the line's entry of lines[] once a driver binds it;
+# (irq_deliver() and the line's entry of irq_lines[] once a driver binds it;
 # the timer's own handler on the line it drives), and `count`, the
 # interrupts the CPU took. And the arch keeps some lines whatever the
 # tables say: arch_irq_kernel() in arch/x86/dev/ioport.c, code GDB does
@@ -29,7 +29,7 @@ import gdb
 
 import keel_user
 from keel import (KeelCommand, NOT_SET_UP, array_length, char_array, enum_labels,
-                  keel_command, static_variable)
+                  keel_command, static_variable, symbol)
 
 INTERRUPT_C = "kernel/dev/interrupt.c"
 SPACE_C = "kernel/dev/space.c"
@@ -43,8 +43,7 @@ HEADER = ("LINE OWNER                  NOTIFICATION BITS       STATE     DELIVER
 
 def slice6_problem():
     """Why `keel irqs` cannot work with the loaded kernel, or None."""
-    if any(s.symtab is not None and s.symtab.filename.endswith(INTERRUPT_C)
-           for s in gdb.lookup_static_symbols("lines")):
+    if gdb.lookup_global_symbol("irq_lines") is not None:
         return None
     if gdb.lookup_global_symbol("kernel_main") is None:
         return "no kernel symbols: is the kernel loaded? (file build/dev/keel.elf)"
@@ -68,10 +67,10 @@ def static_function(name, filename):
 
 
 class IrqState:
-    """lines[], slice 1's slots[] and the tasks, read once."""
+    """irq_lines[], slice 1's slots[] and the tasks, read once."""
 
     def __init__(self):
-        self.lines = static_variable("lines", INTERRUPT_C)
+        self.lines = symbol("irq_lines")
         self.lines.fetch_lazy()
         self.slots = static_variable("slots", IRQ_C)
         self.slots.fetch_lazy()

@@ -1,6 +1,6 @@
 """test_gdb_dev - the slice 6 `keel` command, `keel irqs`, and slice 6's programs in GDB.
 
-`keel irqs` reads slice 6's interrupt lines (lines[], a static of
+`keel irqs` reads slice 6's interrupt lines (irq_lines[], defined in
 kernel/dev/interrupt.c) and slice 1's handlers and counts (slots[], a
 static of kernel/sched/irq.c) and prints what the monitor's `irqs`
 prints. These tests boot the kernel under `make qemu-gdb` running the
@@ -38,7 +38,7 @@ SLICE = "dev"
 CASE = "test=dev.dev_monitor.irqs"
 CHECK = gdbtest.check
 output = schedtest.output
-LINES = "'kernel/dev/interrupt.c'::lines"
+LINES = "irq_lines"
 HEADER = "LINE OWNER                  NOTIFICATION BITS       STATE     DELIVERED      TAKEN"
 FOOTER = " lines bound to drivers"
 SHOW_LINE = 8  # the RTC's, which t_dev_peer binds (tests/kernel/dev/monitor.c)

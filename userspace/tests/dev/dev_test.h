@@ -45,12 +45,20 @@ static inline void rtc_write(uint8_t reg, uint8_t v)
 	keel_outb(RTC_DATA, v);
 }
 
-/* Periodic interrupts on (@on) or off; a pending one is cleared. */
+/*
+ * Periodic interrupts on (@on) or off. The clock sets its periodic flag
+ * every period whether or not it may interrupt, so a flag left from
+ * before is cleared first: turned on with it set, the clock would
+ * interrupt at once, and the interrupt's cause could be read here rather
+ * than by the driver. Turned off, a request still pending is cleared.
+ */
 static inline void rtc_periodic(bool on)
 {
 	rtc_write(RTC_REG_A, (uint8_t)((rtc_read(RTC_REG_A) & 0xf0) | RTC_RATE));
-	rtc_write(RTC_REG_B, (uint8_t)((rtc_read(RTC_REG_B) & ~RTC_PIE) | (on ? RTC_PIE : 0)));
 	rtc_read(RTC_REG_C);
+	rtc_write(RTC_REG_B, (uint8_t)((rtc_read(RTC_REG_B) & ~RTC_PIE) | (on ? RTC_PIE : 0)));
+	if (!on)
+		rtc_read(RTC_REG_C);
 }
 
 /* The roles of t_dev_peer (its argument: DEV_PEER(role, param)). */
