@@ -284,8 +284,12 @@ LAB_NUMBERS = sorted(MKLAB.find_labs(ROOT))
 @pytest.mark.parametrize('lab', LAB_NUMBERS)
 def test_cut_trees_build_in_every_profile(ctx, lab):
     # The DEV build is the one grading makes (test_cut_tree_scores_zero_and_reference_full).
+    # STANDARD and HARDENED compile the same files with different
+    # profiles; the newest lab, whose slice is the one changing, is built
+    # in both, the older ones in HARDENED (every check compiled in).
     tree = copy_tree(cut(lab), ctx.tmp / f'lab{lab}')
-    for profile in ('standard', 'hardened'):
+    newest = lab == LAB_NUMBERS[-1]
+    for profile in ('standard', 'hardened') if newest else ('hardened',):
         status, out = run(['make', '-s', '-j2', f'PROFILE={profile}'], tree, 300)
         assert status == 0, f'lab {lab}: make PROFILE={profile} failed:\n{tail(out)}'
 
