@@ -10,35 +10,9 @@
  * own count of interrupts delivered to drivers must match what the
  * program saw.
  */
-#include <keel/cap.h>
-#include <keel/dev.h>
-#include <keel/ipc.h>
 #include <keel/irq.h>
-#include <keel/ktest.h>
-#include <keel/task.h>
 
-#include "../user/run.h"
-
-#define run_case(name_, which_)                                                                    \
-	run_program(__FILE__, __LINE__, (name_),                                                   \
-	            &(struct keel_spawn){.arg = (which_), .thread_limit = 8})
-
-#define expect_clean()                                                                             \
-	do {                                                                                       \
-		expect_no_task_left(__FILE__, __LINE__);                                           \
-		KT_EXPECT_EQ(ipc_object_count(), 0);                                               \
-		KT_EXPECT_EQ(cap_frames_count(), 0);                                               \
-		KT_EXPECT_EQ(dev_irq_bound_count(), 0);                                            \
-		KT_EXPECT_EQ(dev_ioport_tasks(), 0);                                               \
-		KT_EXPECT_EQ(dev_watch_count(), 0);                                                \
-	} while (0)
-
-#define PROGRAM_CASE(suite, name, prog, which)                                                     \
-	KTEST(suite, name)                                                                         \
-	{                                                                                          \
-		KT_EXPECT_EQ(run_case(prog, which), 0);                                            \
-		expect_clean();                                                                    \
-	}
+#include "dev_case.h"
 
 /* The line t_irq's clock interrupts on, and how many case 1 takes. */
 #define RTC_LINE   8

@@ -8,34 +8,11 @@
  * number, waits and expects status 0 (its count of failed checks).
  * After each, every task t_dev started must be gone (devmgr stops the
  * servers, then itself) and the kernel's books must balance: no task, no
- * IPC object, no run of frames left (run.h's expect_no_task_left()).
+ * IPC object, no run of frames, line, port or watch left (dev_case.h).
  * `input` waits for someone to type; only tests/e2e/test_drivers.py runs
  * it, by name.
  */
-#include <keel/cap.h>
-#include <keel/ipc.h>
-#include <keel/ktest.h>
-#include <keel/task.h>
-
-#include "../user/run.h"
-
-#define run_case(name_, which_)                                                                    \
-	run_program(__FILE__, __LINE__, (name_),                                                   \
-	            &(struct keel_spawn){.arg = (which_), .thread_limit = 8})
-
-#define expect_clean()                                                                             \
-	do {                                                                                       \
-		expect_no_task_left(__FILE__, __LINE__);                                           \
-		KT_EXPECT_EQ(ipc_object_count(), 0);                                               \
-		KT_EXPECT_EQ(cap_frames_count(), 0);                                               \
-	} while (0)
-
-#define PROGRAM_CASE(suite, name, prog, which)                                                     \
-	KTEST(suite, name)                                                                         \
-	{                                                                                          \
-		KT_EXPECT_EQ(run_case(prog, which), 0);                                            \
-		expect_clean();                                                                    \
-	}
+#include "dev_case.h"
 
 /* A driver that crashes (before, midway, after its commit) or hangs: every line once. */
 PROGRAM_CASE(servers, crash_restart, "t_dev", 1)
