@@ -85,13 +85,13 @@ kstatus_t irq_cap_ack(const struct handle_slot *s)
 	struct irq_line *l = &irq_lines[line];
 	if (l->slot == NULL)
 		return KEEL_ERR_NOT_FOUND; /* bind it first */
-	/* LAB 6: a delivered line is served: unmask it */
+	/* LAB 6: a delivered line is served: unmask it (twice does nothing more) */
 	if (l->waiting) {
 		l->waiting = false;
 		arch_irq_unmask((unsigned)line);
 	}
-	return KEEL_OK; /* acknowledging twice does nothing more */
-	                /* LAB 6 STUB
+	return KEEL_OK;
+	/* LAB 6 STUB
 	(void)l;
 	return KEEL_ERR_NOT_IMPLEMENTED;
 	LAB 6 END */
@@ -106,8 +106,6 @@ void irq_cap_deleting(struct handle_slot *s)
 	if (s->type != KEEL_OBJ_IRQ || line < 0 || irq_lines[line].slot != s)
 		return;
 	irq_unregister((unsigned)line); /* masked: nobody to serve it now */
-	irq_lines[line].slot = NULL;
-	irq_lines[line].task = irq_lines[line].note = irq_lines[line].bits = 0;
-	irq_lines[line].waiting = false;
+	irq_lines[line] = (struct irq_line){.delivered = irq_lines[line].delivered};
 }
 /* [irq_cap_deleting] */

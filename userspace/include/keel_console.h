@@ -297,8 +297,6 @@ enum dm_flags {
 /** @brief What devmgr_start() needs. */
 struct dm_config {
 	uint32_t flags;             /**< enum dm_flags. */
-	bool move;                  /**< Move the hardware originals (the root task, which
-	                                  ends) rather than give copies. */
 	const char *serial_program; /**< With DM_FLAG_TEST_DRIVER: its program. */
 	keel_handle_t test_handle;  /**< With DM_FLAG_TEST_DRIVER: its extra capability. */
 };

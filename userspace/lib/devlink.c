@@ -8,43 +8,20 @@
  * The bootstrap endpoint is the spawner's and dies with it; nothing
  * devmgr keeps depends on it.
  *
- * What outlives the spawner. A capability copied to devmgr is derived
- * from the spawner's, and deleted when the spawner ends (chapter 5). The
- * root task ends after boot, so it moves the originals of the hardware
- * (cfg->move) when the kernel lets them move; the originals of memory
- * and of the boot archive never move (KEEL_ERR_DENIED), so devmgr's
- * copies of those last only as long as the root task: devmgr takes the
- * memory it needs at start, and can restart a driver from the archive
- * only while its spawner lives.
+ * What outlives the spawner. Every capability devmgr is given is a copy
+ * derived from the spawner's, deleted when the spawner ends (chapter 5):
+ * the originals of the hardware, of memory and of the boot archive never
+ * move (KEEL_ERR_DENIED). So the root task stays up after boot, and a
+ * test that stands in for it stops devmgr (devmgr_stop) before it ends.
  */
 #include <keel_console.h>
 
-/* Whether @h may be moved in a message: a send that nobody takes tells
- * (KEEL_ERR_DENIED before waiting; TIMED_OUT: it could go, and nothing moved). */
-static bool may_move(keel_handle_t h)
-{
-	int32_t ep = keel_endpoint_create(NULL);
-	struct keel_msg m = {.flags = KEEL_MSG_MOVE, .nhandles = 1, .handle = {h}};
-	int32_t r;
-
-	if (ep < 0)
-		return false;
-	m.rights[0] = KEEL_RIGHT_ALL;
-	r = keel_send(ep, &m, 0);
-	keel_handle_close(ep);
-	return r == KEEL_ERR_TIMED_OUT;
-}
-
-/* Answer DM_HELLO batch 0: the hardware (moved if asked and allowed), the flags. */
+/* Answer DM_HELLO batch 0: copies of the hardware capabilities, the flags. */
 static void hello_hardware(const struct dm_config *cfg, struct keel_msg *m)
 {
 	static const keel_handle_t hw[] = {KEEL_ROOT_IRQ, KEEL_ROOT_IOPORT, KEEL_ROOT_DEVICE};
-	bool move = cfg->move;
 
-	for (uint32_t i = 0; i < 3; i++)
-		move = move && may_move(hw[i]);
 	*m = (struct keel_msg){.label = DM_HELLO, .word = {cfg->flags}, .nhandles = 3};
-	m->flags = move ? KEEL_MSG_MOVE : 0;
 	for (uint32_t i = 0; i < 3; i++) {
 		m->handle[i] = hw[i];
 		m->rights[i] = KEEL_RIGHT_ALL;

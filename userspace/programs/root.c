@@ -66,7 +66,7 @@ static void root_stay(struct dm_link *dm)
  * then hello, through the console. */
 static int root_devices(uint32_t arg)
 {
-	struct dm_config cfg = {.move = true};
+	struct dm_config cfg = {0};
 	struct dm_link dm;
 	int32_t err;
 
